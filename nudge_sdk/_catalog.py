@@ -1,0 +1,209 @@
+"""The catalog: metrics, features, plans, add-ons and proration policy, as typed values.
+
+These are what the rest of the SDK works on. They are built from the YAML by
+`nudge_sdk._loader`, which checks everything first: amounts here are already whole
+minor units of `Catalog.currency`, intervals are parsed, every id resolves.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from decimal import Decimal
+
+import attrs
+
+from nudge_sdk._errors import UnknownItem
+from nudge_sdk._money import Currency, Rounding
+from nudge_sdk._periods import Interval
+
+__all__ = [
+    "UNLIMITED",
+    "AddOn",
+    "Catalog",
+    "DowngradeTiming",
+    "Feature",
+    "Granularity",
+    "IntervalChange",
+    "Limit",
+    "Metric",
+    "MetricKind",
+    "Plan",
+    "Price",
+    "ProrationPolicy",
+    "Reset",
+    "Unlimited",
+]
+
+
+class MetricKind(enum.Enum):
+    """Whether usage is a level (storage used) or consumption in a window (credits)."""
+
+    GAUGE = "gauge"
+    COUNTER = "counter"
+
+
+class Reset(enum.Enum):
+    """When a counter starts again from zero."""
+
+    BILLING_PERIOD = "billing_period"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    NEVER = "never"
+
+
+class Unlimited(enum.Enum):
+    """The limit of a metric a plan does not cap."""
+
+    UNLIMITED = "unlimited"
+
+    def __repr__(self) -> str:
+        return "UNLIMITED"
+
+
+UNLIMITED = Unlimited.UNLIMITED
+Limit = Decimal | Unlimited
+"""A plan's cap on a metric: a non-negative number, or `UNLIMITED`."""
+
+
+class Granularity(enum.Enum):
+    """The unit in which time remaining in a period is counted."""
+
+    SECOND = "second"
+    """Seconds remaining over seconds in the period (exact to the microsecond)."""
+    DAY = "day"
+    """Whole local calendar days: the day of the change counts as remaining."""
+
+
+class IntervalChange(enum.Enum):
+    """What happens to the period when the billing interval changes."""
+
+    RESET = "reset"
+    """The new period starts at the change and is charged in full."""
+    ALIGN = "align"
+    """The new interval's periods keep the old anchor; the rest of the current one is charged."""
+
+
+class DowngradeTiming(enum.Enum):
+    """When a change that lowers the recurring amount takes effect."""
+
+    PERIOD_END = "period_end"
+    """At the end of the period: nothing is charged or credited now."""
+    IMMEDIATE = "immediate"
+    """Now, with a credit and a charge like an upgrade."""
+
+
+@attrs.frozen(kw_only=True)
+class ProrationPolicy:
+    """How plan changes are priced; set in the catalog, overridable per call."""
+
+    granularity: Granularity = Granularity.SECOND
+    rounding: Rounding = Rounding.HALF_EVEN
+    interval_change: IntervalChange = IntervalChange.RESET
+    downgrade: DowngradeTiming = DowngradeTiming.PERIOD_END
+
+
+@attrs.frozen(kw_only=True)
+class Metric:
+    """Something an account uses and a plan limits: storage, seats, credits."""
+
+    id: str
+    kind: MetricKind
+    unit: str = ""
+    name: str = ""
+    reset: Reset | None = None
+    """When a counter resets; `None` for gauges."""
+
+
+@attrs.frozen(kw_only=True)
+class Feature:
+    """A capability a plan or add-on has or lacks (SSO, audit log)."""
+
+    id: str
+    name: str = ""
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Price:
+    """A recurring price for one interval, in minor units: a base plus seats above those included.
+
+    >>> Price(base=0, per_seat=1200).amount(seats=3)
+    3600
+    """
+
+    base: int = 0
+    per_seat: int = 0
+    included_seats: int = 0
+
+    def amount(self, seats: int = 1) -> int:
+        """The price of one interval for `seats` seats, in minor units."""
+        return self.base + self.per_seat * max(0, seats - self.included_seats)
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """A rung of the plan ladder."""
+
+    id: str
+    name: str
+    description: str = ""
+    prices: Mapping[Interval, Price] = attrs.field(factory=dict)
+    """No prices means the plan is free in every interval."""
+    limits: Mapping[str, Limit] = attrs.field(factory=dict)
+    """A metric the plan does not list is not allowed at all (a limit of zero)."""
+    features: frozenset[str] = frozenset()
+
+    def price(self, interval: Interval) -> Price | None:
+        """The price for `interval`, a zero price if the plan is free, `None` if not sold so."""
+        if not self.prices:
+            return Price()
+        return self.prices.get(interval)
+
+
+@attrs.frozen(kw_only=True)
+class AddOn:
+    """Something bought on top of a plan, by the unit: a storage pack, credits, a feature."""
+
+    id: str
+    name: str
+    description: str = ""
+    prices: Mapping[Interval, int] = attrs.field(factory=dict)
+    """Price of one unit per interval, in minor units."""
+    grants: Mapping[str, Decimal] = attrs.field(factory=dict)
+    """What one unit adds to each metric's limit."""
+    features: frozenset[str] = frozenset()
+
+    def price(self, interval: Interval) -> Price | None:
+        """The price of one unit for `interval`, or `None` if not sold so."""
+        unit = self.prices.get(interval)
+        return None if unit is None else Price(per_seat=unit)
+
+
+@attrs.frozen(kw_only=True)
+class Catalog:
+    """Everything a product team configures, checked and typed."""
+
+    currency: Currency
+    proration: ProrationPolicy = ProrationPolicy()
+    metrics: Mapping[str, Metric] = attrs.field(factory=dict)
+    features: Mapping[str, Feature] = attrs.field(factory=dict)
+    plans: Mapping[str, Plan] = attrs.field(factory=dict)
+    """In ladder order, lowest first."""
+    addons: Mapping[str, AddOn] = attrs.field(factory=dict)
+
+    def plan(self, plan_id: str) -> Plan:
+        """The plan of this id; `UnknownItem` listing the known ones if there is none."""
+        try:
+            return self.plans[plan_id]
+        except KeyError:
+            raise UnknownItem("plan", plan_id, list(self.plans)) from None
+
+    def addon(self, addon_id: str) -> AddOn:
+        """The add-on of this id; `UnknownItem` listing the known ones if there is none."""
+        try:
+            return self.addons[addon_id]
+        except KeyError:
+            raise UnknownItem("add-on", addon_id, list(self.addons)) from None

@@ -1,0 +1,132 @@
+"""Exceptions raised by nudge-sdk.
+
+Every exception derives from `NudgeError`; where it helps callers, a builtin too::
+
+    NudgeError
+    ├── InvalidCatalog (ValueError)        the plan YAML is wrong; lists every issue
+    ├── InvalidInput (ValueError)          an argument is wrong
+    │   ├── NaiveDatetime                  a datetime without a time zone
+    │   ├── UnknownCurrency                not an ISO 4217 code
+    │   ├── InexactAmount                  more decimals than the currency has
+    │   ├── InvalidInterval                not a billing interval
+    │   └── UnknownItem (LookupError)      no such plan or add-on in the catalog
+    └── CurrencyMismatch (ValueError)      money of two currencies combined
+
+Each carries the offending values as attributes, and its text names the value and
+where it came from. `exit_code` is what the `nudge` command exits with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+
+class NudgeError(Exception):
+    """The root of every exception nudge-sdk raises."""
+
+    exit_code: ClassVar[int] = 2
+
+
+@attrs.frozen
+class CatalogIssue:
+    """One thing wrong with a catalog, and where.
+
+    `path` is the key path inside the document (``plans.pro.limits.storage``);
+    `line` and `column` are 1-based positions in the source text, or 0 when the
+    catalog did not come from text.
+    """
+
+    path: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+    def render(self, source: str) -> str:
+        """Format as ``FILE:LINE:COLUMN: path: message``."""
+        where = f"{source}:{self.line}:{self.column}" if self.line else source
+        return f"{where}: {self.path or '(top)'}: {self.message}"
+
+
+class InvalidCatalog(NudgeError, ValueError):
+    """The catalog cannot be loaded; `issues` lists every problem found, in order."""
+
+    exit_code = 1
+
+    def __init__(self, source: str, issues: Sequence[CatalogIssue]) -> None:
+        self.source = source
+        self.issues = tuple(issues)
+        super().__init__("\n".join(issue.render(source) for issue in self.issues))
+
+
+class InvalidInput(NudgeError, ValueError):
+    """An argument passed to the SDK is not acceptable."""
+
+
+class NaiveDatetime(InvalidInput):
+    """A datetime has no time zone; the SDK never guesses one."""
+
+    def __init__(self, name: str, value: datetime) -> None:
+        self.name = name
+        self.value = value
+        super().__init__(
+            f"{name}: {value.isoformat()} has no time zone; pass an aware datetime "
+            "(for example with tzinfo=datetime.UTC)"
+        )
+
+
+class UnknownCurrency(InvalidInput):
+    """The code is not an ISO 4217 currency known to Babel."""
+
+    def __init__(self, code: object) -> None:
+        self.code = code
+        super().__init__(f"{code!r} is not an ISO 4217 currency code")
+
+
+class InexactAmount(InvalidInput):
+    """An amount has more decimals than its currency allows, or is not finite."""
+
+    def __init__(self, amount: object, currency: str, decimals: int) -> None:
+        self.amount = amount
+        self.currency = currency
+        self.decimals = decimals
+        super().__init__(
+            f"{amount} has more decimals than {currency} allows ({decimals})"
+            if decimals >= 0
+            else f"{amount} is not a finite amount of {currency}"
+        )
+
+
+class InvalidInterval(InvalidInput):
+    """The text is not a billing interval such as ``month`` or ``3 months``."""
+
+    def __init__(self, text: object, reason: str) -> None:
+        self.text = text
+        super().__init__(f"{text!r} is not a billing interval: {reason}")
+
+
+class UnknownItem(InvalidInput, LookupError):
+    """No plan or add-on of that id, or no price for that interval."""
+
+    def __init__(self, kind: str, item_id: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.item_id = item_id
+        self.known = tuple(known)
+        super().__init__(
+            f"unknown {kind} {item_id!r}; the catalog has: {', '.join(self.known) or 'none'}"
+        )
+
+    def __str__(self) -> str:  # LookupError would repr() the message otherwise
+        return str(self.args[0])
+
+
+class CurrencyMismatch(NudgeError, ValueError):
+    """Two amounts of different currencies were combined."""
+
+    def __init__(self, left: str, right: str) -> None:
+        self.left = left
+        self.right = right
+        super().__init__(f"cannot combine {left} with {right}")

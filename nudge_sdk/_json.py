@@ -1,0 +1,71 @@
+"""JSON views of SDK values, through one cattrs converter.
+
+Instants are written in UTC with a ``Z``; exact fractions as ``"p/q"`` text; money as
+two keys, ``<name>_minor`` (an integer) and ``<name>`` (decimal text with exactly the
+currency's decimals), so a frontend never parses a float.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+import cattrs
+
+from nudge_sdk._periods import Period
+from nudge_sdk._proration import ItemKind, Quote, QuoteLine
+
+__all__ = ["converter", "instant", "to_json"]
+
+converter = cattrs.Converter()
+
+
+def instant(value: datetime) -> str:
+    """``2025-06-16T00:00:00Z``: the instant in UTC, microseconds only when present."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _period(period: Period) -> dict[str, str]:
+    return {"start": instant(period.start), "end": instant(period.end)}
+
+
+def _line(line: QuoteLine) -> dict[str, Any]:
+    item = line.item
+    is_plan = item.kind is ItemKind.PLAN
+    return {
+        "kind": line.kind.value,
+        "item_kind": item.kind.value,
+        ("plan" if is_plan else "addon"): item.id,
+        "interval": str(item.interval),
+        ("seats" if is_plan else "quantity"): item.quantity,
+        "start": instant(line.start),
+        "end": instant(line.end),
+        "fraction": str(line.fraction),
+        "amount_minor": line.amount.minor,
+        "amount": str(line.amount),
+    }
+
+
+def _quote(quote: Quote) -> dict[str, Any]:
+    return {
+        "currency": quote.currency.code,
+        "lines": [_line(line) for line in quote.lines],
+        "total_minor": quote.total.minor,
+        "total": str(quote.total),
+        "effective_at": instant(quote.effective_at),
+        "new_period": _period(quote.new_period) if quote.new_period else None,
+        "downgrade": quote.downgrade,
+    }
+
+
+converter.register_unstructure_hook(datetime, instant)
+converter.register_unstructure_hook(Fraction, str)
+converter.register_unstructure_hook(Period, _period)
+converter.register_unstructure_hook(QuoteLine, _line)
+converter.register_unstructure_hook(Quote, _quote)
+
+
+def to_json(value: object) -> Any:
+    """The JSON-ready form (dicts, lists, strings, integers) of an SDK value."""
+    return converter.unstructure(value)

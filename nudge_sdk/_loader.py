@@ -1,0 +1,394 @@
+"""Loading the plan YAML: parse safely, structure with cattrs, check meaning, build.
+
+Every problem is collected before anything is raised, so a product team sees all of
+them at once, each as ``FILE:LINE:COLUMN: path.to.key: message``. Numbers written in
+the YAML never pass through float: the loader reads them as `Decimal` from their text.
+Positions are looked up only when something is wrong, so a good catalog costs one
+parse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import structlog
+import yaml
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from nudge_sdk._catalog import (
+    UNLIMITED,
+    AddOn,
+    Catalog,
+    Feature,
+    Limit,
+    Metric,
+    MetricKind,
+    Plan,
+    Price,
+    ProrationPolicy,
+    Reset,
+)
+from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
+from nudge_sdk._money import Currency, Money
+from nudge_sdk._periods import Interval
+from nudge_sdk._spec import AddOnSpec, CatalogSpec, PlanSpec, SeatPriceSpec, converter
+
+__all__ = ["MAX_CATALOG_BYTES", "MAX_CATALOG_VALUES", "load_catalog", "parse_catalog"]
+
+MAX_CATALOG_BYTES = 4 * 1024 * 1024
+"""A catalog file larger than this is refused before parsing."""
+MAX_CATALOG_VALUES = 200_000
+"""A document that expands (through YAML aliases) to more values than this is refused."""
+
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
+_log = structlog.get_logger("nudge_sdk")
+
+Path_ = tuple[str | int, ...]
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, reading floats as `Decimal` and noticing duplicate keys."""
+
+    found_duplicates = False
+
+    def construct_decimal(self, node: yaml.ScalarNode) -> Decimal:
+        text = str(self.construct_scalar(node)).replace("_", "").lower()
+        special = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
+        return Decimal(special.get(text, text))
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        if len(keys) != len(set(keys)):
+            self.found_duplicates = True
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_decimal)
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read, check and build the catalog in the YAML file at `path`.
+
+    Raises `InvalidCatalog` listing every problem, each with its line and column.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CATALOG_BYTES:
+            raise InvalidCatalog(str(path), [_too_big(size)])
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        issue = CatalogIssue("", f"cannot read the file: {error}")
+        raise InvalidCatalog(str(path), [issue]) from None
+    return parse_catalog(text, source=str(path))
+
+
+def parse_catalog(text: str, source: str = "<string>") -> Catalog:
+    """Check and build a catalog from YAML text; `source` names it in error messages."""
+    if len(text) > MAX_CATALOG_BYTES:
+        raise InvalidCatalog(source, [_too_big(len(text))])
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = f"not valid YAML: {error.problem or error.context}"
+        raise InvalidCatalog(source, [CatalogIssue("", message, *where)]) from None
+    except yaml.YAMLError as error:
+        raise InvalidCatalog(source, [CatalogIssue("", f"not valid YAML: {error}")]) from None
+    finally:
+        loader.dispose()
+    problems: list[tuple[Path_, str]] = []
+    if loader.found_duplicates:
+        problems.extend(_duplicates(yaml.compose(text, Loader=_Loader)))  # type: ignore[arg-type]
+    catalog = _check(data, problems)
+    if problems:
+        raise InvalidCatalog(source, _locate(text, problems))
+    assert catalog is not None
+    _log.debug("catalog.loaded", source=source, plans=len(catalog.plans))
+    return catalog
+
+
+def catalog_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Catalog:
+    """Check and build a catalog from an already parsed document.
+
+    Amounts should be `str`, `int` or `Decimal`; a float is refused because it cannot
+    hold most prices exactly.
+    """
+    problems: list[tuple[Path_, str]] = []
+    catalog = _check(data, problems)
+    if problems:
+        raise InvalidCatalog(source, [CatalogIssue(_render(p), m) for p, m in problems])
+    assert catalog is not None
+    return catalog
+
+
+def _too_big(size: int) -> CatalogIssue:
+    return CatalogIssue("", f"is {size} bytes; a catalog may have at most {MAX_CATALOG_BYTES}")
+
+
+def _check(data: object, problems: list[tuple[Path_, str]]) -> Catalog | None:
+    if not isinstance(data, dict):
+        problems.append(((), f"the catalog must be a mapping, got {type(data).__name__}"))
+        return None
+    if _count_values(data) > MAX_CATALOG_VALUES:
+        problems.append(((), f"expands to more than {MAX_CATALOG_VALUES} values (YAML aliases?)"))
+        return None
+    try:
+        spec = converter.structure(data, CatalogSpec)
+    except (ClassValidationError, IterableValidationError) as error:
+        problems.extend(_shape_problems(error, ()))
+        return None
+    return _Builder(spec, problems).build()
+
+
+def _count_values(data: object) -> int:
+    """Values reachable from `data`, counting shared ones each time they are reached."""
+    count = 0
+    stack = [data]
+    while stack and count <= MAX_CATALOG_VALUES:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
+
+
+# -- shape errors from cattrs ---------------------------------------------------------
+
+
+def _shape_problems(error: BaseException, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(error, ClassValidationError | IterableValidationError):
+        with_notes, without = error.group_exceptions()
+        for sub, note in with_notes:
+            step = note.name if hasattr(note, "name") else note.index
+            yield from _shape_problems(sub, (*path, step))
+        for sub in without:
+            yield from _shape_problems(sub, path)
+    elif isinstance(error, ForbiddenExtraKeysError):
+        known = ", ".join(a.name for a in error.cl.__attrs_attrs__)  # type: ignore[attr-defined]
+        for key in sorted(error.extra_fields):
+            yield (*path, key), f"unknown key; expected one of: {known}"
+    elif isinstance(error, KeyError):
+        yield path, "required key is missing"
+    elif isinstance(error, ValueError):
+        yield path, str(error)
+    elif isinstance(error, TypeError | AttributeError):
+        yield path, "expected a mapping" if "item" in str(error) else f"wrong type ({error})"
+    else:  # pragma: no cover - cattrs raises only the above for structuring
+        yield path, f"invalid value ({error})"
+
+
+# -- meaning --------------------------------------------------------------------------
+
+
+class _Builder:
+    """Turns a structured `CatalogSpec` into a `Catalog`, noting every problem of meaning."""
+
+    def __init__(self, spec: CatalogSpec, problems: list[tuple[Path_, str]]) -> None:
+        self.spec = spec
+        self.problems = problems
+        self.currency = Currency("XXX", 0)
+
+    def problem(self, path: Path_, message: str) -> None:
+        self.problems.append((path, message))
+
+    def build(self) -> Catalog | None:
+        spec = self.spec
+        try:
+            self.currency = Currency.of(spec.currency)
+        except NudgeError as error:
+            self.problem(("currency",), str(error))
+        before = len(self.problems)
+        metrics = {key: self.metric(key, value) for key, value in spec.metrics.items()}
+        features = {
+            key: Feature(id=key, name=value.name or key, description=value.description)
+            for key, value in spec.features.items()
+            if self.valid_id(("features", key))
+        }
+        if not spec.plans:
+            self.problem(("plans",), "define at least one plan")
+        plans = {key: self.plan(key, value) for key, value in spec.plans.items()}
+        addons = {key: self.addon(key, value) for key, value in spec.addons.items()}
+        for key in plans.keys() & addons.keys():
+            self.problem(("addons", key), f"{key!r} is already the id of a plan")
+        if len(self.problems) > before or self.currency.code == "XXX":
+            return None
+        p = spec.proration
+        return Catalog(
+            currency=self.currency,
+            proration=ProrationPolicy(
+                granularity=p.granularity,
+                rounding=p.rounding,
+                interval_change=p.interval_change,
+                downgrade=p.downgrade,
+            ),
+            metrics=metrics,
+            features=features,
+            plans=plans,
+            addons=addons,
+        )
+
+    def valid_id(self, path: Path_) -> bool:
+        key = str(path[-1])
+        if _ID.fullmatch(key):
+            return True
+        self.problem(path, f"{key!r} is not a valid id: use letters, digits, '_' and '-'")
+        return False
+
+    def metric(self, key: str, spec: Any) -> Metric:
+        path: Path_ = ("metrics", key)
+        self.valid_id(path)
+        reset = spec.reset
+        if spec.kind is MetricKind.GAUGE and reset is not None:
+            self.problem((*path, "reset"), "only counters reset; a gauge is a current level")
+        elif spec.kind is MetricKind.COUNTER and reset is None:
+            reset = Reset.BILLING_PERIOD
+        return Metric(id=key, kind=spec.kind, unit=spec.unit, name=spec.name or key, reset=reset)
+
+    def plan(self, key: str, spec: PlanSpec) -> Plan:
+        path: Path_ = ("plans", key)
+        self.valid_id(path)
+        prices = self.prices((*path, "prices"), spec.prices, self.seat_price)
+        limits: dict[str, Limit] = {}
+        for metric, value in spec.limits.items():
+            if self.known((*path, "limits", metric), metric, self.spec.metrics, "metric"):
+                limits[metric] = UNLIMITED if value == "unlimited" else Decimal(value)
+        features = self.feature_list((*path, "features"), spec.features)
+        return Plan(
+            id=key,
+            name=spec.name or key,
+            description=spec.description,
+            prices=prices,
+            limits=limits,
+            features=features,
+        )
+
+    def addon(self, key: str, spec: AddOnSpec) -> AddOn:
+        path: Path_ = ("addons", key)
+        self.valid_id(path)
+        if not spec.prices:
+            self.problem((*path, "prices"), "an add-on needs a price for at least one interval")
+        prices = self.prices((*path, "prices"), spec.prices, self.amount)
+        for metric in spec.grants:
+            self.known((*path, "grants", metric), metric, self.spec.metrics, "metric")
+        return AddOn(
+            id=key,
+            name=spec.name or key,
+            description=spec.description,
+            prices=prices,
+            grants=dict(spec.grants),
+            features=self.feature_list((*path, "features"), spec.features),
+        )
+
+    def prices(self, path: Path_, spec: Mapping[str, Any], read: Any) -> dict[Interval, Any]:
+        prices: dict[Interval, Any] = {}
+        for text, value in spec.items():
+            try:
+                interval = Interval.parse(text)
+            except NudgeError as error:
+                self.problem((*path, text), str(error))
+                continue
+            if interval in prices:
+                self.problem((*path, text), f"the same interval as another key ({interval})")
+            prices[interval] = read((*path, text), value)
+        return prices
+
+    def amount(self, path: Path_, value: Decimal) -> int:
+        try:
+            return Money.parse(value, self.currency).minor
+        except NudgeError as error:
+            self.problem(path, str(error))
+            return 0
+
+    def seat_price(self, path: Path_, value: Decimal | SeatPriceSpec) -> Price:
+        if isinstance(value, Decimal):
+            return Price(base=self.amount(path, value))
+        return Price(
+            base=self.amount((*path, "base"), value.base),
+            per_seat=self.amount((*path, "per_seat"), value.per_seat),
+            included_seats=value.included_seats,
+        )
+
+    def known(self, path: Path_, key: str, defined: Mapping[str, Any], kind: str) -> bool:
+        if key in defined:
+            return True
+        choices = ", ".join(defined) or "none"
+        self.problem(path, f"unknown {kind} {key!r}; the catalog defines: {choices}")
+        return False
+
+    def feature_list(self, path: Path_, names: Sequence[str]) -> frozenset[str]:
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            if name in seen:
+                self.problem((*path, index), f"{name!r} is listed twice")
+            self.known((*path, index), name, self.spec.features, "feature")
+            seen.add(name)
+        return frozenset(seen)
+
+
+# -- positions ------------------------------------------------------------------------
+
+
+def _render(path: Path_) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[object] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                yield (*path, key.value), "duplicate key; an earlier one has the same name"
+            seen.add(key.value)
+            yield from _duplicates(value, (*path, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicates(item, (*path, index))
+
+
+def _locate(text: str, problems: Sequence[tuple[Path_, str]]) -> list[CatalogIssue]:
+    """Attach the line and column of each problem's path: the key if it is a mapping
+    entry, the item if it is a list entry, the deepest existing node if it is missing.
+    Duplicate keys point at the later of the two."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:  # pragma: no cover - the text parsed a moment ago
+        root = None
+    issues = []
+    for path, message in problems:
+        mark = _mark(root, path, duplicate=message.startswith("duplicate key"))
+        where = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        issues.append(CatalogIssue(_render(path), message, *where))
+    return issues
+
+
+def _mark(node: yaml.Node | None, path: Path_, duplicate: bool) -> yaml.Mark | None:
+    if node is None:
+        return None
+    mark = node.start_mark
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            entries = [(k, v) for k, v in node.value if k.value == step]
+            if not entries:
+                break
+            key, node = entries[-1] if duplicate else entries[0]
+            mark = key.start_mark
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                break
+            node = node.value[step]
+            mark = node.start_mark
+        else:
+            break
+    return mark

@@ -1,0 +1,110 @@
+"""The JSON Schema of the plan YAML, generated from the classes in `nudge_sdk._spec`.
+
+The generated schema is checked into the package (``schemas/catalog.schema.json``) so
+editors can validate and complete catalogs; a test keeps the two identical.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import types
+import typing
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from nudge_sdk._periods import Unit
+from nudge_sdk._spec import CatalogSpec, LimitSpec, PriceSpec
+
+__all__ = ["catalog_schema", "schema_text"]
+
+_ID_PATTERN = "^[A-Za-z][A-Za-z0-9_-]*$"
+_INTERVAL_PATTERN = f"^([0-9]+ *)?({'|'.join(u.value for u in Unit)})s?$"
+_NUMBER = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+    ]
+}
+_DOCS = {
+    "currency": "ISO 4217 code; amounts may have at most its number of decimals.",
+    "plans": "Plans in ladder order, lowest first.",
+    "prices": "Price per interval: 'month', 'year', '3 months', ...",
+    "limits": "Cap per metric: a number or 'unlimited'; an unlisted metric is not allowed.",
+    "grants": "What one unit adds to each metric's limit.",
+    "included_seats": "Seats covered by the base price.",
+    "reset": "When a counter starts again from zero (counters only).",
+}
+
+
+def _schema(tp: Any, name: str = "") -> dict[str, Any]:
+    if tp == PriceSpec:
+        return {"anyOf": [_NUMBER, _schema(typing.get_args(tp)[1])]}
+    if tp == LimitSpec:
+        return {"anyOf": [_NUMBER, {"const": "unlimited"}]}
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        members = [_schema(arg) for arg in typing.get_args(tp)]
+        return {"anyOf": members}
+    if origin is dict:
+        keys = {"pattern": _INTERVAL_PATTERN} if name == "prices" else {"pattern": _ID_PATTERN}
+        return {
+            "type": "object",
+            "propertyNames": keys,
+            "additionalProperties": _schema(typing.get_args(tp)[1]),
+        }
+    if origin is list:
+        return {"type": "array", "items": _schema(typing.get_args(tp)[0]), "uniqueItems": True}
+    if tp is type(None):
+        return {"type": "null"}
+    if tp is str:
+        return {"type": "string"}
+    if tp is int:
+        return {"type": "integer", "minimum": 0}
+    if tp is Decimal:
+        return dict(_NUMBER)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [member.value for member in tp]}
+    if attrs.has(tp):
+        return _object(tp)
+    raise TypeError(f"no schema for {tp!r}")  # pragma: no cover - a new spec type
+
+
+def _object(cls: type) -> dict[str, Any]:
+    properties = {}
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        prop = _schema(hints[field.name], field.name)
+        if field.name in _DOCS:
+            prop = {"description": _DOCS[field.name], **prop}
+        properties[field.name] = prop
+    required = [f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING]
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    schema["additionalProperties"] = False
+    return schema
+
+
+def catalog_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a catalog document."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://nudge-sdk.dev/schemas/catalog.schema.json",
+        "title": "nudge-sdk catalog",
+        "description": "Plans, limits, prices, add-ons and proration policy.",
+        **_object(CatalogSpec),
+    }
+
+
+def schema_text() -> str:
+    """The schema as checked into the package, as text."""
+    return resources.files("nudge_sdk").joinpath("schemas/catalog.schema.json").read_text("utf-8")
+
+
+def render_schema() -> str:
+    """The generated schema as the text that is checked in."""
+    return json.dumps(catalog_schema(), indent=2) + "\n"
