@@ -79,7 +79,10 @@ class Interval:
         except ValueError:
             units = ", ".join(u.value for u in Unit)
             raise InvalidInterval(text, f"the unit must be one of: {units}") from None
-        return cls(unit, int(count) if count is not None else 1)
+        number = int(count) if count is not None else 1
+        if not 1 <= number <= MAX_COUNT:
+            raise InvalidInterval(text, f"the count must be a whole number from 1 to {MAX_COUNT}")
+        return cls(unit, number)
 
     def __str__(self) -> str:
         return self.unit.value if self.count == 1 else f"{self.count} {self.unit.value}s"
