@@ -35,7 +35,16 @@ from nudge_sdk._catalog import (
 from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
 from nudge_sdk._money import Currency, Money
 from nudge_sdk._periods import Interval
-from nudge_sdk._spec import AddOnSpec, CatalogSpec, PlanSpec, SeatPriceSpec, converter
+from nudge_sdk._spec import (
+    AddOnSpec,
+    CatalogSpec,
+    FeatureSpec,
+    MetricSpec,
+    PlanSpec,
+    ProrationSpec,
+    SeatPriceSpec,
+    converter,
+)
 
 __all__ = ["MAX_CATALOG_BYTES", "MAX_CATALOG_VALUES", "load_catalog", "parse_catalog"]
 
@@ -139,12 +148,62 @@ def _check(data: object, problems: list[tuple[Path_, str]]) -> Catalog | None:
     if _count_values(data) > MAX_CATALOG_VALUES:
         problems.append(((), f"expands to more than {MAX_CATALOG_VALUES} values (YAML aliases?)"))
         return None
+    return _Builder(_structure(data, problems), problems).build()
+
+
+_SECTIONS: dict[str, type] = {
+    "metrics": MetricSpec,
+    "features": FeatureSpec,
+    "plans": PlanSpec,
+    "addons": AddOnSpec,
+}
+
+
+def _structure(data: dict[str, Any], problems: list[tuple[Path_, str]]) -> CatalogSpec:
+    """Structure the document entry by entry, so that one broken plan does not hide the
+    problems of the others; entries with shape errors are left out of the result."""
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        entries = data.get(name, {})
+        if entries is None:
+            entries = {}
+        if not isinstance(entries, dict):
+            problems.append(((name,), f"expected a mapping of id to {name[:-1]}"))
+            entries = {}
+        sections[name] = {}
+        for key, value in entries.items():
+            if not isinstance(value, dict) and not (value is None and cls is FeatureSpec):
+                problems.append(((name, key), f"expected a mapping, got {_kind(value)}"))
+                continue
+            try:
+                sections[name][key] = converter.structure(value, cls)
+            except (ClassValidationError, IterableValidationError) as error:
+                problems.extend(_shape_problems(error, (name, key)))
+            except ValueError as error:
+                problems.append(((name, key), str(error)))
+    known = ["currency", "proration", *_SECTIONS]
+    for key in data.keys() - set(known):
+        problems.append(((key,), f"unknown key; expected one of: {', '.join(known)}"))
+    for key in ("currency", "plans"):
+        if key not in data:
+            problems.append(((key,), "required key is missing"))
+    if "plans" in data and not data["plans"]:
+        problems.append((("plans",), "define at least one plan"))
+    currency = data.get("currency")
+    if currency is not None and not isinstance(currency, str):
+        problems.append((("currency",), f"expected a currency code, got {_kind(currency)}"))
+        currency = None
     try:
-        spec = converter.structure(data, CatalogSpec)
+        proration = converter.structure(data.get("proration"), ProrationSpec)
     except (ClassValidationError, IterableValidationError) as error:
-        problems.extend(_shape_problems(error, ()))
-        return None
-    return _Builder(spec, problems).build()
+        problems.extend(_shape_problems(error, ("proration",)))
+        proration = ProrationSpec()
+    return CatalogSpec(currency=currency or "", proration=proration, **sections)
+
+
+def _kind(value: object) -> str:
+    name = type(value).__name__
+    return f"{name} {value!r}" if isinstance(value, int | str) else name
 
 
 def _count_values(data: object) -> int:
@@ -195,7 +254,7 @@ class _Builder:
     def __init__(self, spec: CatalogSpec, problems: list[tuple[Path_, str]]) -> None:
         self.spec = spec
         self.problems = problems
-        self.currency = Currency("XXX", 0)
+        self.currency: Currency | None = None
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append((path, message))
@@ -205,7 +264,8 @@ class _Builder:
         try:
             self.currency = Currency.of(spec.currency)
         except NudgeError as error:
-            self.problem(("currency",), str(error))
+            if spec.currency:  # a missing one is already reported
+                self.problem(("currency",), str(error))
         before = len(self.problems)
         metrics = {key: self.metric(key, value) for key, value in spec.metrics.items()}
         features = {
@@ -213,13 +273,11 @@ class _Builder:
             for key, value in spec.features.items()
             if self.valid_id(("features", key))
         }
-        if not spec.plans:
-            self.problem(("plans",), "define at least one plan")
         plans = {key: self.plan(key, value) for key, value in spec.plans.items()}
         addons = {key: self.addon(key, value) for key, value in spec.addons.items()}
         for key in plans.keys() & addons.keys():
             self.problem(("addons", key), f"{key!r} is already the id of a plan")
-        if len(self.problems) > before or self.currency.code == "XXX":
+        if len(self.problems) > before or self.currency is None:
             return None
         p = spec.proration
         return Catalog(
@@ -302,6 +360,8 @@ class _Builder:
         return prices
 
     def amount(self, path: Path_, value: Decimal) -> int:
+        if self.currency is None:  # already reported; decimals cannot be checked
+            return 0
         try:
             return Money.parse(value, self.currency).minor
         except NudgeError as error:
@@ -370,7 +430,7 @@ def _locate(text: str, problems: Sequence[tuple[Path_, str]]) -> list[CatalogIss
         mark = _mark(root, path, duplicate=message.startswith("duplicate key"))
         where = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
         issues.append(CatalogIssue(_render(path), message, *where))
-    return issues
+    return sorted(issues, key=lambda issue: (issue.line, issue.column))
 
 
 def _mark(node: yaml.Node | None, path: Path_, duplicate: bool) -> yaml.Mark | None:

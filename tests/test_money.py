@@ -153,9 +153,7 @@ def test_rounding_is_within_one_unit_and_symmetric(exact: Fraction, mode: Roundi
     st.integers(-(10**12), 10**12),
     st.lists(st.fractions(min_value=0, max_value=1000), min_size=1, max_size=12).filter(any),
 )
-def test_allocate_adds_up_and_stays_near_each_share(
-    total: int, weights: list[Fraction]
-) -> None:
+def test_allocate_adds_up_and_stays_near_each_share(total: int, weights: list[Fraction]) -> None:
     """Parts always sum to the total and each is within one minor unit of its exact share."""
     parts = allocate(total, weights)
     assert total == sum(parts)

@@ -17,8 +17,8 @@ MONTH = Interval(Unit.MONTH)
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,7 @@ def test_naive_datetimes_are_refused(make: object) -> None:
 
 def test_naive_error_names_the_argument() -> None:
     """The message says which argument was naive."""
-    with pytest.raises(NaiveDatetime, match="^period end: 2025-02-01T00:00:00 has no time zone"):
+    with pytest.raises(NaiveDatetime, match=r"^period end: 2025-02-01T00:00:00 has no time zone"):
         Period(utc(2025, 1, 1), datetime(2025, 2, 1))
 
 

@@ -43,8 +43,8 @@ def catalog(a: str = "10", b: str = "20", b_year: str = "200", currency: str = "
     return parse_catalog(CATALOG.format(a=a, b=b, b_year=b_year, currency=currency))
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
 
 
 JUNE = Period(utc(2025, 6, 1), utc(2025, 7, 1))
@@ -64,12 +64,26 @@ def amounts(quote: object) -> list[int]:
         ("autumn", "20", "50", JUNE, MID_JUNE, [-1000, 2500], 1500),
         # Samsung IAP, example 1: $30 standard, Sep 1 - Oct 1, 15 days used; the
         # premium plan ($60) for the 15 days left: extra payment of $15.
-        ("samsung", "30", "60", Period(utc(2025, 9, 1), utc(2025, 10, 1)), utc(2025, 9, 16),
-         [-1500, 3000], 1500),
+        (
+            "samsung",
+            "30",
+            "60",
+            Period(utc(2025, 9, 1), utc(2025, 10, 1)),
+            utc(2025, 9, 16),
+            [-1500, 3000],
+            1500,
+        ),
         # mlytics: $10 -> $99 with 15 of 30 days left. Their page rounds the per-day rate
         # first ($0.33 x 15 = $4.95); rounding once per line gives the exact -$5.00/+$49.50.
-        ("mlytics", "10", "99", Period(utc(2025, 9, 1), utc(2025, 10, 1)), utc(2025, 9, 16),
-         [-500, 4950], 4450),
+        (
+            "mlytics",
+            "10",
+            "99",
+            Period(utc(2025, 9, 1), utc(2025, 10, 1)),
+            utc(2025, 9, 16),
+            [-500, 4950],
+            4450,
+        ),
     ],
 )
 def test_worked_examples(
@@ -91,7 +105,8 @@ def test_worked_examples(
 
 def test_chargebee_day_based_example() -> None:
     """Chargebee's day-based proration: $649 over a 28-day February, one day left: $23.18."""
-    quoter = Quoter(catalog(b="649"), attrs.evolve(catalog().proration, granularity=Granularity.DAY))
+    day = attrs.evolve(catalog().proration, granularity=Granularity.DAY)
+    quoter = Quoter(catalog(b="649"), day)
     february = Period(utc(2025, 2, 1), utc(2025, 3, 1))
     quote = quoter.quote(None, Item.plan("b", "month"), period=february, at=utc(2025, 2, 28, 9))
     assert [2318] == amounts(quote)
@@ -114,7 +129,9 @@ def test_upgrade_or_downgrade_is_decided_per_year(
 ) -> None:
     """A change is a downgrade when the yearly-normalized amount goes down; equal is not."""
     quoter = Quoter(catalog(a="20", b=price, b_year=price))
-    quote = quoter.quote(Item.plan("a", "month"), Item.plan("b", interval), period=JUNE, at=MID_JUNE)
+    quote = quoter.quote(
+        Item.plan("a", "month"), Item.plan("b", interval), period=JUNE, at=MID_JUNE
+    )
     assert downgrade == quote.downgrade
     assert downgrade == (quote.effective_at == JUNE.end)
 
@@ -229,8 +246,10 @@ def test_immediate_downgrade_credits_now() -> None:
 def test_seat_change_prices_both_quantities() -> None:
     """3 to 5 seats at $12 per seat halfway: -$18 for the old seats, +$30 for the new."""
     quote = Quoter(catalog()).quote(
-        Item.plan("seat", "month", seats=3), Item.plan("seat", "month", seats=5),
-        period=JUNE, at=MID_JUNE,
+        Item.plan("seat", "month", seats=3),
+        Item.plan("seat", "month", seats=5),
+        period=JUNE,
+        at=MID_JUNE,
     )
     assert [-1800, 3000] == amounts(quote)
 
@@ -239,7 +258,8 @@ def test_addon_added_and_removed() -> None:
     """An add-on added mid-period is charged for the rest; removed, it waits for period end
     (it lowers the bill) unless downgrades are immediate, then it is credited."""
     cat = catalog()
-    added = Quoter(cat).quote(None, Item.addon("pack", "month", quantity=2), period=JUNE, at=MID_JUNE)
+    two_packs = Item.addon("pack", "month", quantity=2)
+    added = Quoter(cat).quote(None, two_packs, period=JUNE, at=MID_JUNE)
     assert [800] == amounts(added)
     removed = Quoter(cat).quote(Item.addon("pack", "month"), None, period=JUNE, at=MID_JUNE)
     assert ([], JUNE.end, None) == (amounts(removed), removed.effective_at, removed.new_period)
@@ -250,13 +270,19 @@ def test_addon_added_and_removed() -> None:
 def test_trials_are_never_charged_or_credited() -> None:
     """Inside a trial a change costs nothing and takes effect at once."""
     quote = Quoter(catalog()).quote(
-        Item.plan("a", "month"), Item.plan("b", "month"),
-        period=JUNE, at=MID_JUNE, trial_end=utc(2025, 6, 20),
+        Item.plan("a", "month"),
+        Item.plan("b", "month"),
+        period=JUNE,
+        at=MID_JUNE,
+        trial_end=utc(2025, 6, 20),
     )
     assert ((), MID_JUNE, JUNE) == (quote.lines, quote.effective_at, quote.new_period)
     after = Quoter(catalog()).quote(
-        Item.plan("a", "month"), Item.plan("b", "month"),
-        period=JUNE, at=MID_JUNE, trial_end=utc(2025, 6, 10),
+        Item.plan("a", "month"),
+        Item.plan("b", "month"),
+        period=JUNE,
+        at=MID_JUNE,
+        trial_end=utc(2025, 6, 10),
     )
     assert [-500, 1000] == amounts(after)
 
@@ -273,8 +299,10 @@ def test_discount_applies_inside_the_lines() -> None:
     """25% off the new plan, then $1 off, priced inside the charge line."""
     discount = Discount(percent_off=Fraction(25), amount_off_minor=100)
     quote = Quoter(catalog()).quote(
-        Item.plan("a", "month"), Item.plan("b", "month", discount=discount),
-        period=JUNE, at=MID_JUNE,
+        Item.plan("a", "month"),
+        Item.plan("b", "month", discount=discount),
+        period=JUNE,
+        at=MID_JUNE,
     )
     assert [-500, 700] == amounts(quote)  # (20 x 75% - 1) x 1/2
 
@@ -283,8 +311,10 @@ def test_a_discount_can_turn_a_change_into_a_downgrade() -> None:
     """The comparison uses discounted amounts: $20 at 50% off, less $1, is below $10."""
     discount = Discount(percent_off=Fraction(50), amount_off_minor=100)
     quote = Quoter(catalog()).quote(
-        Item.plan("a", "month"), Item.plan("b", "month", discount=discount),
-        period=JUNE, at=MID_JUNE,
+        Item.plan("a", "month"),
+        Item.plan("b", "month", discount=discount),
+        period=JUNE,
+        at=MID_JUNE,
     )
     assert (True, [], JUNE.end) == (quote.downgrade, amounts(quote), quote.effective_at)
 
@@ -323,25 +353,54 @@ def test_second_granularity_counts_absolute_time_across_dst() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda q: q.quote(Item.plan("a", "month"), Item.plan("b", "month"), period=JUNE,
-                           at=utc(2025, 7, 2)),
-         InvalidInput, "at 2025-07-02T00:00:00+00:00 is outside the period"),
-        (lambda q: q.quote(Item.plan("a", "month"), Item.plan("b", "month"), period=JUNE,
-                           at=datetime(2025, 6, 2)),
-         NaiveDatetime, "at: 2025-06-02T00:00:00 has no time zone"),
-        (lambda q: q.quote(Item.plan("a", "month"), Item.plan("gold", "month"), period=JUNE,
-                           at=MID_JUNE),
-         UnknownItem, "unknown plan 'gold'; the catalog has: free, a, b, seat"),
-        (lambda q: q.quote(Item.plan("a", "month"), Item.plan("a", "year"), period=JUNE,
-                           at=MID_JUNE),
-         InvalidInput, "plan 'a' has no year price; it is sold by: month"),
-        (lambda q: q.quote(None, None, period=JUNE, at=MID_JUNE),
-         InvalidInput, "a quote needs an old item, a new item, or both"),
-        (lambda q: q.quote(None, Item.addon("nope", "month"), period=JUNE, at=MID_JUNE),
-         UnknownItem, "unknown add-on 'nope'; the catalog has: pack"),
-        (lambda q: q.quote(Item.plan("a", "month"), None, period=JUNE, at=MID_JUNE,
-                           billed_minor=-1),
-         InvalidInput, "billed_minor must be a whole number >= 0, got -1"),
+        (
+            lambda q: q.quote(
+                Item.plan("a", "month"), Item.plan("b", "month"), period=JUNE, at=utc(2025, 7, 2)
+            ),
+            InvalidInput,
+            "at 2025-07-02T00:00:00+00:00 is outside the period",
+        ),
+        (
+            lambda q: q.quote(
+                Item.plan("a", "month"),
+                Item.plan("b", "month"),
+                period=JUNE,
+                at=datetime(2025, 6, 2),
+            ),
+            NaiveDatetime,
+            "at: 2025-06-02T00:00:00 has no time zone",
+        ),
+        (
+            lambda q: q.quote(
+                Item.plan("a", "month"), Item.plan("gold", "month"), period=JUNE, at=MID_JUNE
+            ),
+            UnknownItem,
+            "unknown plan 'gold'; the catalog has: free, a, b, seat",
+        ),
+        (
+            lambda q: q.quote(
+                Item.plan("a", "month"), Item.plan("a", "year"), period=JUNE, at=MID_JUNE
+            ),
+            InvalidInput,
+            "plan 'a' has no year price; it is sold by: month",
+        ),
+        (
+            lambda q: q.quote(None, None, period=JUNE, at=MID_JUNE),
+            InvalidInput,
+            "a quote needs an old item, a new item, or both",
+        ),
+        (
+            lambda q: q.quote(None, Item.addon("nope", "month"), period=JUNE, at=MID_JUNE),
+            UnknownItem,
+            "unknown add-on 'nope'; the catalog has: pack",
+        ),
+        (
+            lambda q: q.quote(
+                Item.plan("a", "month"), None, period=JUNE, at=MID_JUNE, billed_minor=-1
+            ),
+            InvalidInput,
+            "billed_minor must be a whole number >= 0, got -1",
+        ),
     ],
 )
 def test_bad_quote_input_is_named(call: object, error: type[Exception], message: str) -> None:

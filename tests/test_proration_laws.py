@@ -31,8 +31,10 @@ plan_ids = st.sampled_from(["p0", "p1", "p2", "p3"])
 seats = st.integers(0, 60)
 
 
-def immediate(catalog: Catalog, **changes: object) -> Quoter:
-    return Quoter(catalog, attrs.evolve(catalog.proration, downgrade=IMMEDIATE, **changes))
+def immediate(catalog: Catalog, change: IntervalChange = IntervalChange.RESET) -> Quoter:
+    """A quoter whose downgrades take effect now, so every change has lines."""
+    policy = attrs.evolve(catalog.proration, downgrade=IMMEDIATE, interval_change=change)
+    return Quoter(catalog, policy)
 
 
 @given(catalogs(), plan_ids, seats, periods_with_instant(monthly_or_yearly))
@@ -170,7 +172,7 @@ def test_a_change_and_its_reverse_at_the_same_instant_net_to_zero(
     """Changing and changing back at once costs nothing, within one minor unit per line
     (same interval, or a new interval aligned to the old anchor)."""
     cycle, period, at = when
-    quoter = immediate(catalog, interval_change=IntervalChange.ALIGN)
+    quoter = immediate(catalog, IntervalChange.ALIGN)
     a = Item.plan(first, cycle.interval, seats=count)
     b = Item.plan(second, new_interval, seats=other_count)  # type: ignore[arg-type]
     there = quoter.quote(a, b, period=period, at=at, zone=cycle.zone, anchor=cycle.anchor)
@@ -196,8 +198,9 @@ def test_a_chain_of_changes_telescopes_to_the_time_weighted_price(
     exactly, each item's price weighted by the share of the period it was held."""
     cycle, period, _ = when
     span = period.duration // timedelta(microseconds=1)
-    offsets = sorted(data.draw(st.lists(st.integers(0, span), min_size=len(chain) - 1,
-                                        max_size=len(chain) - 1)))
+    offsets = sorted(
+        data.draw(st.lists(st.integers(0, span), min_size=len(chain) - 1, max_size=len(chain) - 1))
+    )
     instants = [period.start + timedelta(microseconds=o) for o in offsets]
     quoter = immediate(catalog)
     items = [Item.plan(plan, cycle.interval, seats=count) for plan, count in chain]
