@@ -1,14 +1,25 @@
 """nudge-sdk: decide in-process when and how to ask a customer to pay for more.
 
-The plan-math core::
+The plan-math core, from a catalog to what a plan change costs today:
 
-    >>> from datetime import datetime, UTC
-    >>> from nudge_sdk import Item, Period, Quoter, load_catalog
-    >>> catalog = load_catalog("examples/plans.yaml")  # doctest: +SKIP
-    >>> june = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
-    >>> quote = Quoter(catalog).quote(  # doctest: +SKIP
-    ...     Item.plan("starter", "month"), Item.plan("team", "month"),
-    ...     period=june, at=datetime(2025, 6, 16, tzinfo=UTC))
+>>> from datetime import datetime, UTC
+>>> from nudge_sdk import Item, Period, Quoter, catalog_from_dict
+>>> catalog = catalog_from_dict({
+...     "currency": "USD",
+...     "plans": {
+...         "starter": {"prices": {"month": "9.00"}},
+...         "team": {"prices": {"month": {"per_seat": "12.00"}}},
+...     },
+... })
+>>> june = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+>>> quote = Quoter(catalog).quote(
+...     Item.plan("starter", "month"),
+...     Item.plan("team", "month", seats=1),
+...     period=june,
+...     at=datetime(2025, 6, 16, tzinfo=UTC),
+... )
+>>> [str(line.amount) for line in quote.lines], str(quote.total)
+(['-4.50', '6.00'], '1.50')
 """
 
 from nudge_sdk._catalog import (

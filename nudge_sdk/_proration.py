@@ -175,12 +175,30 @@ def prorate(
     return Fraction((end - start) // _MICROSECOND, period.duration // _MICROSECOND)
 
 
-class Quoter:
-    """Prices changes against one catalog with one policy.
+def _inside(period: Period, at: datetime) -> datetime:
+    if not period.start <= at <= period.end:
+        raise InvalidInput(
+            f"at {at.isoformat()} is outside the period "
+            f"[{period.start.isoformat()}, {period.end.isoformat()})"
+        )
+    return at
 
-    >>> quoter = Quoter(catalog)  # doctest: +SKIP
-    >>> quoter.quote(Item.plan("starter", "month"), Item.plan("team", "month"),
-    ...              period=june, at=mid_june)  # doctest: +SKIP
+
+def _lowers_the_bill(
+    old: Item | None, old_amount: Fraction, new: Item | None, new_amount: Fraction
+) -> bool:
+    """Whether the change is a downgrade: less per (365-day) year; equal is an upgrade."""
+    if old is None or new is None:
+        return new is None and old_amount > 0
+    if old.interval == new.interval:
+        return new_amount < old_amount
+    return new_amount * new.interval.per_year < old_amount * old.interval.per_year
+
+
+class Quoter:
+    """Prices changes against one catalog with one policy (the catalog's by default).
+
+    See the package docstring for an example.
     """
 
     def __init__(self, catalog: Catalog, policy: ProrationPolicy | None = None) -> None:
@@ -223,85 +241,75 @@ class Quoter:
         cycle's anchor if not `period.start` (it matters for month-end anchors);
         `billed_minor` what was actually billed for `old` in this period.
         """
-        at = aware("at", at)
+        at = _inside(period, aware("at", at))
         if billed_minor is not None and (isinstance(billed_minor, bool) or billed_minor < 0):
             raise InvalidInput(f"billed_minor must be a whole number >= 0, got {billed_minor!r}")
-        if not period.start <= at <= period.end:
-            raise InvalidInput(
-                f"at {at.isoformat()} is outside the period "
-                f"[{period.start.isoformat()}, {period.end.isoformat()})"
-            )
         current = old or new
         if current is None:
             raise InvalidInput("a quote needs an old item, a new item, or both")
         old_amount = self.recurring(old) if old else Fraction(0)
         new_amount = self.recurring(new) if new else Fraction(0)
+        downgrade = _lowers_the_bill(old, old_amount, new, new_amount)
         cycle = Cycle(aware("anchor", anchor) if anchor else period.start, current.interval, zone)
-        downgrade = new_amount * (new.interval.per_year if new else 0) < old_amount * (
-            old.interval.per_year if old else 0
-        )
         if trial_end is not None and at < aware("trial_end", trial_end):
             return self._nothing(at, period if new else None, downgrade)
         if downgrade and self.policy.downgrade is DowngradeTiming.PERIOD_END:
-            later = None
-            if new is not None:
-                later = (
-                    cycle.next(period)
-                    if new.interval == current.interval
-                    else Cycle(period.end, new.interval, zone).period(0)
-                )
-            return self._nothing(period.end, later, downgrade)
-        new_period = self._new_period(current.interval, new, period, at, cycle, zone)
+            return self._nothing(period.end, self._after(cycle, period, new), downgrade)
+        new_period = self._new_period(cycle, new, period, at)
         if old and new and old.interval == new.interval and old_amount == new_amount:
             return self._nothing(at, new_period, downgrade)
         lines = []
+        share = prorate(period, at, period.end, self.policy.granularity, zone)
         if old is not None:
             lines.append(
-                self._line(LineKind.CREDIT, old, old_amount, period, at, zone, billed_minor)
+                self._line(LineKind.CREDIT, old, old_amount, share, period, at, billed_minor)
             )
         if new is not None and new_period is not None:
-            lines.append(self._line(LineKind.CHARGE, new, new_amount, new_period, at, zone, None))
+            if new_period != period:
+                share = prorate(new_period, at, new_period.end, self.policy.granularity, zone)
+            lines.append(self._line(LineKind.CHARGE, new, new_amount, share, new_period, at, None))
         kept = tuple(line for line in lines if line.exact)
-        total = sum((line.amount.minor for line in kept), 0)
         currency = self.catalog.currency
         return Quote(
             currency=currency,
             lines=kept,
-            total=Money(total, currency),
+            total=Money(sum(line.amount.minor for line in kept), currency),
             effective_at=at,
             new_period=new_period,
             downgrade=downgrade,
         )
 
-    def _new_period(
-        self,
-        interval: Interval,
-        new: Item | None,
-        period: Period,
-        at: datetime,
-        cycle: Cycle,
-        zone: tzinfo,
-    ) -> Period | None:
+    def _after(self, cycle: Cycle, period: Period, new: Item | None) -> Period | None:
+        """The first period of `new` when it starts at the end of `period`."""
         if new is None:
             return None
-        if new.interval == interval:
+        if new.interval == cycle.interval:
+            return cycle.next(period)
+        return Cycle(period.end, new.interval, cycle.zone).period(0)
+
+    def _new_period(
+        self, cycle: Cycle, new: Item | None, period: Period, at: datetime
+    ) -> Period | None:
+        """The period `new` is charged for when it starts at `at`."""
+        if new is None:
+            return None
+        if new.interval == cycle.interval:
             return period
         if self.policy.interval_change is IntervalChange.RESET:
-            return Cycle(at, new.interval, zone).period(0)
-        return Cycle(cycle.anchor, new.interval, zone).period_at(at)
+            return Cycle(at, new.interval, cycle.zone).period(0)
+        return Cycle(cycle.anchor, new.interval, cycle.zone).period_at(at)
 
     def _line(
         self,
         kind: LineKind,
         item: Item,
         amount: Fraction,
+        share: Fraction,
         period: Period,
         at: datetime,
-        zone: tzinfo,
         cap: int | None,
     ) -> QuoteLine:
-        fraction = prorate(period, at, period.end, self.policy.granularity, zone)
-        exact = amount * fraction
+        exact = amount * share
         minor = round_minor(exact, self._round)
         if cap is not None:
             minor = min(minor, cap)
@@ -311,7 +319,7 @@ class Quoter:
             item=item,
             start=at,
             end=period.end,
-            fraction=fraction,
+            fraction=share,
             exact=sign * exact,
             amount=Money(sign * minor, self.catalog.currency),
         )

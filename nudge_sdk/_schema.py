@@ -17,9 +17,9 @@ from typing import Any
 import attrs
 
 from nudge_sdk._periods import Unit
-from nudge_sdk._spec import CatalogSpec, LimitSpec, PriceSpec
+from nudge_sdk._spec import BLANK_IS_EMPTY, CatalogSpec, LimitSpec, PriceSpec
 
-__all__ = ["catalog_schema", "schema_text"]
+__all__ = ["catalog_schema", "render_schema", "schema_text"]
 
 _ID_PATTERN = "^[A-Za-z][A-Za-z0-9_-]*$"
 _INTERVAL_PATTERN = f"^([0-9]+ *)?({'|'.join(u.value for u in Unit)})s?$"
@@ -68,6 +68,8 @@ def _schema(tp: Any, name: str = "") -> dict[str, Any]:
         return dict(_NUMBER)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return {"enum": [member.value for member in tp]}
+    if tp in BLANK_IS_EMPTY:
+        return {"anyOf": [_object(tp), {"type": "null"}]}
     if attrs.has(tp):
         return _object(tp)
     raise TypeError(f"no schema for {tp!r}")  # pragma: no cover - a new spec type

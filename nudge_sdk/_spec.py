@@ -172,5 +172,7 @@ converter.register_structure_hook(PriceSpec, _price)
 converter.register_structure_hook(LimitSpec, _limit)
 for _enum in (Granularity, Rounding, IntervalChange, DowngradeTiming, MetricKind, Reset):
     converter.register_structure_hook(_enum, _choice(_enum))
-for _cls in (FeatureSpec, ProrationSpec):
+BLANK_IS_EMPTY = (FeatureSpec, ProrationSpec)
+"""Blocks that may be left blank (``sso:``), meaning all defaults."""
+for _cls in BLANK_IS_EMPTY:
     converter.register_structure_hook(_cls, _blank_is_empty(_cls))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=60, deadline=None)
@@ -27,3 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def example_path() -> Path:
     """The example catalog shipped in examples/."""
     return ROOT / "examples" / "plans.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_structlog() -> Iterator[None]:
+    """The CLI configures structlog (it is an application); undo that after each test."""
+    yield
+    structlog.reset_defaults()

@@ -1,0 +1,137 @@
+"""Benchmarks of the plan-math core, each as a ratio to a baseline measured in this run.
+
+Usage: python benchmarks/run.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+import structlog
+import yaml
+
+from nudge_sdk import Item, Period, Quoter, parse_catalog, round_minor
+
+
+def generated_catalog(plans: int = 100, metrics: int = 20) -> str:
+    """A large, valid catalog: `plans` plans limiting all of `metrics` metrics."""
+    lines = ["currency: USD", "proration: {granularity: second, rounding: half_even}", "metrics:"]
+    lines += [f"  m{i}: {{kind: {'gauge' if i % 2 else 'counter'}, unit: u}}" for i in range(metrics)]
+    lines += ["features:"] + [f"  f{i}: {{name: Feature {i}}}" for i in range(10)]
+    lines.append("plans:")
+    for p in range(plans):
+        lines += [
+            f"  plan{p}:",
+            f"    name: Plan {p}",
+            "    prices:",
+            f"      month: {{base: {p}.99, per_seat: {p % 7}.50, included_seats: {p % 4}}}",
+            f"      year: {p * 10}.00",
+            "    limits: {" + ", ".join(f"m{i}: {p * 100 + i}" for i in range(metrics)) + "}",
+            f"    features: [{', '.join(f'f{i}' for i in range(p % 10))}]",
+        ]
+    lines += ["addons:", "  pack: {prices: {month: 8.00}, grants: {m0: 100}}"]
+    return "\n".join(lines) + "\n"
+
+
+def per_call(function: Callable[[], Any], calls: int) -> float:
+    """Mean seconds per call over `calls` calls."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        function()
+    return (time.perf_counter() - start) / calls
+
+
+def compare(
+    baseline: Callable[[], Any], measured: Callable[[], Any], calls: int, repeats: int
+) -> tuple[float, float]:
+    """Median seconds per call of each, repeats interleaved."""
+    base, meas = [], []
+    gc.collect()
+    for _ in range(repeats):
+        base.append(per_call(baseline, calls))
+        meas.append(per_call(measured, calls))
+    return statistics.median(base), statistics.median(meas)
+
+
+def retained(build: Callable[[], Any]) -> int:
+    """Bytes still allocated by what `build` returns."""
+    gc.collect()
+    tracemalloc.start()
+    value = build()
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del value
+    return size
+
+
+def main() -> int:
+    # This script is an application: it may configure logging, and keeps it quiet.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few repeats, to check it runs")
+    quick = parser.parse_args().quick
+    repeats = 3 if quick else 15
+    rows = []
+
+    text = generated_catalog()
+    c_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base, meas = compare(
+        lambda: yaml.load(text, Loader=c_loader), lambda: parse_catalog(text), 1 if quick else 5,
+        repeats,
+    )
+    rows.append(("load 100 plans x 20 metrics", "yaml.load (C loader)", base, meas, 3.0))
+
+    base_bytes = retained(lambda: yaml.load(text, Loader=c_loader))
+    catalog_bytes = retained(lambda: parse_catalog(text))
+
+    catalog = parse_catalog(text)
+    quoter = Quoter(catalog)
+    june = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    at = datetime(2025, 6, 16, 13, 37, 21, tzinfo=UTC)
+    old, new = Item.plan("plan10", "month", seats=3), Item.plan("plan42", "month", seats=5)
+    remaining = (june.end - at).total_seconds()
+    length = (june.end - june.start).total_seconds()
+
+    def bare_line() -> int:
+        return round_minor(Fraction(int(remaining), int(length)) * 4499)
+
+    base, meas = compare(
+        bare_line,
+        lambda: quoter.quote(old, new, period=june, at=at),
+        200 if quick else 5000,
+        repeats,
+    )
+    rows.append(("quote a plan change", "one line's bare arithmetic", base, meas, 10.0))
+
+    print(f"{'measurement':32} {'baseline':28} {'base':>10} {'measured':>10} {'ratio':>7}  target")
+    failed = False
+    for name, baseline, base_s, meas_s, target in rows:
+        ratio = meas_s / base_s
+        verdict = "ok" if ratio <= target else "MISSED"
+        failed |= ratio > target
+        print(
+            f"{name:32} {baseline:28} {base_s * 1e6:8.1f}us {meas_s * 1e6:8.1f}us "
+            f"{ratio:6.2f}x  <= {target:g}x {verdict}"
+        )
+    print(
+        f"{'memory of the loaded catalog':32} {'the parsed YAML document':28} "
+        f"{base_bytes / 1024:8.0f}KB {catalog_bytes / 1024:8.0f}KB "
+        f"{catalog_bytes / base_bytes:6.2f}x"
+    )
+    if failed and not quick:
+        print("some targets were missed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
