@@ -26,7 +26,8 @@ from nudge_sdk import Item, Period, Quoter, parse_catalog, round_minor
 def generated_catalog(plans: int = 100, metrics: int = 20) -> str:
     """A large, valid catalog: `plans` plans limiting all of `metrics` metrics."""
     lines = ["currency: USD", "proration: {granularity: second, rounding: half_even}", "metrics:"]
-    lines += [f"  m{i}: {{kind: {'gauge' if i % 2 else 'counter'}, unit: u}}" for i in range(metrics)]
+    kinds = ["counter", "gauge"]
+    lines += [f"  m{i}: {{kind: {kinds[i % 2]}, unit: u}}" for i in range(metrics)]
     lines += ["features:"] + [f"  f{i}: {{name: Feature {i}}}" for i in range(10)]
     lines.append("plans:")
     for p in range(plans):
@@ -86,7 +87,9 @@ def main() -> int:
     text = generated_catalog()
     c_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     base, meas = compare(
-        lambda: yaml.load(text, Loader=c_loader), lambda: parse_catalog(text), 1 if quick else 5,
+        lambda: yaml.load(text, Loader=c_loader),
+        lambda: parse_catalog(text),
+        1 if quick else 5,
         repeats,
     )
     rows.append(("load 100 plans x 20 metrics", "yaml.load (C loader)", base, meas, 3.0))
