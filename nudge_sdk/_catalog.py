@@ -10,12 +10,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from nudge_sdk._errors import UnknownItem
 from nudge_sdk._money import Currency, Rounding
 from nudge_sdk._periods import Interval
+
+if TYPE_CHECKING:
+    from nudge_sdk._rules import Rule
 
 __all__ = [
     "UNLIMITED",
@@ -154,7 +158,11 @@ class Plan:
     """No prices means the plan is free in every interval."""
     limits: Mapping[str, Limit] = attrs.field(factory=dict)
     """A metric the plan does not list is not allowed at all (a limit of zero)."""
+    overage: Mapping[str, int] = attrs.field(factory=dict)
+    """Price per unit above the limit, in minor units, for metrics with a soft limit."""
     features: frozenset[str] = frozenset()
+    popular: bool = False
+    """Shown with a "most popular" badge in comparisons."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price for `interval`, a zero price if the plan is free, `None` if not sold so."""
@@ -193,6 +201,15 @@ class Catalog:
     plans: Mapping[str, Plan] = attrs.field(factory=dict)
     """In ladder order, lowest first."""
     addons: Mapping[str, AddOn] = attrs.field(factory=dict)
+    default_locale: str = "en"
+    """The last step of every message's locale fallback chain."""
+    quiet_days_after_signup: int = 0
+    placements: Mapping[str, int] = attrs.field(factory=dict)
+    """The most nudges each placement shows per evaluation."""
+    signals: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    """Host signals and the rule ids each silences (``all`` for every rule)."""
+    rules: Mapping[str, Rule] = attrs.field(factory=dict)
+    """Nudge rules by id."""
 
     def plan(self, plan_id: str) -> Plan:
         """The plan of this id; `UnknownItem` listing the known ones if there is none."""

@@ -10,13 +10,16 @@ parse.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import structlog
 import yaml
+from babel import UnknownLocaleError
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from nudge_sdk._catalog import (
@@ -35,14 +38,14 @@ from nudge_sdk._catalog import (
 from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
 from nudge_sdk._money import Currency, Money
 from nudge_sdk._periods import Interval
+from nudge_sdk._rules import RuleBuilder, locale_key
 from nudge_sdk._spec import (
+    BLANK_IS_EMPTY,
     AddOnSpec,
     CatalogSpec,
-    FeatureSpec,
-    MetricSpec,
     PlanSpec,
-    ProrationSpec,
     SeatPriceSpec,
+    SoftLimitSpec,
     converter,
 )
 
@@ -151,54 +154,58 @@ def _check(data: object, problems: list[tuple[Path_, str]]) -> Catalog | None:
     return _Builder(_structure(data, problems), problems).build()
 
 
-_SECTIONS: dict[str, type] = {
-    "metrics": MetricSpec,
-    "features": FeatureSpec,
-    "plans": PlanSpec,
-    "addons": AddOnSpec,
-}
+_FIELDS = typing.get_type_hints(CatalogSpec)
+_SECTIONS = {name: typing.get_args(tp)[1] for name, tp in _FIELDS.items() if name.endswith("s")
+             and typing.get_origin(tp) is dict}  # fmt: skip
+_REQUIRED = [field.name for field in attrs.fields(CatalogSpec) if field.default is attrs.NOTHING]
 
 
 def _structure(data: dict[str, Any], problems: list[tuple[Path_, str]]) -> CatalogSpec:
     """Structure the document entry by entry, so that one broken plan does not hide the
     problems of the others; entries with shape errors are left out of the result."""
-    sections: dict[str, Any] = {}
-    for name, cls in _SECTIONS.items():
-        entries = data.get(name, {})
-        if entries is None:
-            entries = {}
-        if not isinstance(entries, dict):
-            problems.append(((name,), f"expected a mapping of id to {name[:-1]}"))
-            entries = {}
-        sections[name] = {}
-        for key, value in entries.items():
-            if not isinstance(value, dict) and not (value is None and cls is FeatureSpec):
-                problems.append(((name, key), f"expected a mapping, got {_kind(value)}"))
-                continue
-            try:
-                sections[name][key] = converter.structure(value, cls)
-            except (ClassValidationError, IterableValidationError) as error:
-                problems.extend(_shape_problems(error, (name, key)))
-            except ValueError as error:
-                problems.append(((name, key), str(error)))
-    known = ["currency", "proration", *_SECTIONS]
-    for key in data.keys() - set(known):
-        problems.append(((key,), f"unknown key; expected one of: {', '.join(known)}"))
-    for key in ("currency", "plans"):
+    for key in data.keys() - _FIELDS.keys():
+        problems.append(((key,), f"unknown key; expected one of: {', '.join(_FIELDS)}"))
+    for key in _REQUIRED:
         if key not in data:
             problems.append(((key,), "required key is missing"))
     if "plans" in data and not data["plans"]:
         problems.append((("plans",), "define at least one plan"))
-    currency = data.get("currency")
-    if currency is not None and not isinstance(currency, str):
-        problems.append((("currency",), f"expected a currency code, got {_kind(currency)}"))
-        currency = None
-    try:
-        proration = converter.structure(data.get("proration"), ProrationSpec)
-    except (ClassValidationError, IterableValidationError) as error:
-        problems.extend(_shape_problems(error, ("proration",)))
-        proration = ProrationSpec()
-    return CatalogSpec(currency=currency or "", proration=proration, **sections)
+    values: dict[str, Any] = {"currency": "", "plans": {}}
+    for name, tp in _FIELDS.items():
+        if name not in data:
+            continue
+        if name in _SECTIONS:
+            values[name] = _entries(name, data[name], _SECTIONS[name], problems)
+            continue
+        try:
+            values[name] = converter.structure(data[name], tp)
+        except (ClassValidationError, IterableValidationError) as error:
+            problems.extend(_shape_problems(error, (name,)))
+        except ValueError as error:
+            problems.append(((name,), str(error)))
+    return CatalogSpec(**values)
+
+
+def _entries(
+    name: str, entries: object, cls: type, problems: list[tuple[Path_, str]]
+) -> dict[str, Any]:
+    if entries is None:
+        return {}
+    if not isinstance(entries, dict):
+        problems.append(((name,), f"expected a mapping of id to {name[:-1]}"))
+        return {}
+    structured: dict[str, Any] = {}
+    for key, value in entries.items():
+        if not isinstance(value, dict) and not (value is None and cls in BLANK_IS_EMPTY):
+            problems.append(((name, key), f"expected a mapping, got {_kind(value)}"))
+            continue
+        try:
+            structured[key] = converter.structure(value, cls)
+        except (ClassValidationError, IterableValidationError) as error:
+            problems.extend(_shape_problems(error, (name, key)))
+        except ValueError as error:
+            problems.append(((name, key), str(error)))
+    return structured
 
 
 def _kind(value: object) -> str:
@@ -277,10 +284,26 @@ class _Builder:
         addons = {key: self.addon(key, value) for key, value in spec.addons.items()}
         for key in plans.keys() & addons.keys():
             self.problem(("addons", key), f"{key!r} is already the id of a plan")
+        default_locale = self.locale(spec.default_locale)
+        known = {
+            "metrics": spec.metrics,
+            "features": spec.features,
+            "plans": spec.plans,
+            "addons": spec.addons,
+            "placements": spec.placements,
+        }
+        builder = RuleBuilder(known, default_locale, self.problem)
+        rules = {key: builder.build(key, value) for key, value in spec.nudges.items()}
+        signals = {key: self.silenced(key, value.silences) for key, value in spec.signals.items()}
         if len(self.problems) > before or self.currency is None:
             return None
         p = spec.proration
         return Catalog(
+            default_locale=default_locale,
+            quiet_days_after_signup=spec.quiet_days_after_signup,
+            placements={key: value.max for key, value in spec.placements.items()},
+            signals=signals,
+            rules={key: rule for key, rule in rules.items() if rule is not None},
             currency=self.currency,
             proration=ProrationPolicy(
                 granularity=p.granularity,
@@ -293,6 +316,23 @@ class _Builder:
             plans=plans,
             addons=addons,
         )
+
+    def locale(self, text: str) -> str:
+        try:
+            return locale_key(text)
+        except (ValueError, UnknownLocaleError):
+            self.problem(("default_locale",), f"{text!r} is not a known locale")
+            return text
+
+    def silenced(self, signal: str, rules: Sequence[str]) -> frozenset[str]:
+        for index, rule in enumerate(rules):
+            if rule != "all" and rule not in self.spec.nudges:
+                choices = ", ".join(["all", *self.spec.nudges])
+                self.problem(
+                    ("signals", signal, "silences", index),
+                    f"unknown rule {rule!r}; use one of: {choices}",
+                )
+        return frozenset(rules)
 
     def valid_id(self, path: Path_) -> bool:
         key = str(path[-1])
@@ -316,8 +356,15 @@ class _Builder:
         self.valid_id(path)
         prices = self.prices((*path, "prices"), spec.prices, self.seat_price)
         limits: dict[str, Limit] = {}
+        overage: dict[str, int] = {}
         for metric, value in spec.limits.items():
-            if self.known((*path, "limits", metric), metric, self.spec.metrics, "metric"):
+            at = (*path, "limits", metric)
+            if not self.known(at, metric, self.spec.metrics, "metric"):
+                continue
+            if isinstance(value, SoftLimitSpec):
+                limits[metric] = value.limit
+                overage[metric] = self.amount((*at, "overage"), value.overage)
+            else:
                 limits[metric] = UNLIMITED if value == "unlimited" else Decimal(value)
         features = self.feature_list((*path, "features"), spec.features)
         return Plan(
@@ -326,7 +373,9 @@ class _Builder:
             description=spec.description,
             prices=prices,
             limits=limits,
+            overage=overage,
             features=features,
+            popular=spec.popular,
         )
 
     def addon(self, key: str, spec: AddOnSpec) -> AddOn:

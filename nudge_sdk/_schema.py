@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from nudge_sdk._periods import Unit
-from nudge_sdk._spec import BLANK_IS_EMPTY, CatalogSpec, LimitSpec, PriceSpec
+from nudge_sdk._spec import BLANK_IS_EMPTY, CatalogSpec, LimitSpec, PriceSpec, SoftLimitSpec
 
 __all__ = ["catalog_schema", "render_schema", "schema_text"]
 
@@ -44,8 +44,14 @@ def _schema(tp: Any, name: str = "") -> dict[str, Any]:
     if tp == PriceSpec:
         return {"anyOf": [_NUMBER, _schema(typing.get_args(tp)[1])]}
     if tp == LimitSpec:
-        return {"anyOf": [_NUMBER, {"const": "unlimited"}]}
+        return {"anyOf": [_NUMBER, {"const": "unlimited"}, _object(SoftLimitSpec)]}
+    if tp == dict[str, list[str]]:  # attributes: one value or a list, compared as text
+        scalar = {"type": ["string", "number", "boolean"]}
+        values = {"anyOf": [scalar, {"type": "array", "items": scalar}]}
+        return {"type": "object", "additionalProperties": values}
     origin = typing.get_origin(tp)
+    if origin is typing.Literal:
+        return {"enum": list(typing.get_args(tp))}
     if origin in (typing.Union, types.UnionType):
         members = [_schema(arg) for arg in typing.get_args(tp)]
         return {"anyOf": members}
@@ -62,6 +68,8 @@ def _schema(tp: Any, name: str = "") -> dict[str, Any]:
         return {"type": "null"}
     if tp is str:
         return {"type": "string"}
+    if tp is bool:
+        return {"type": "boolean"}
     if tp is int:
         return {"type": "integer", "minimum": 0}
     if tp is Decimal:

@@ -8,6 +8,7 @@ the typed `Catalog`. The JSON Schema of the catalog is generated from these clas
 from __future__ import annotations
 
 import enum
+import typing
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -60,14 +61,22 @@ class SeatPriceSpec:
     included_seats: int = 0
 
 
+@attrs.frozen(kw_only=True)
+class SoftLimitSpec:
+    limit: Decimal
+    overage: Decimal = Decimal(0)
+    """Price of each unit above the limit; a limit with an overage price is soft."""
+
+
 PriceSpec = Decimal | SeatPriceSpec
-LimitSpec = Decimal | Literal["unlimited"]
+LimitSpec = Decimal | Literal["unlimited"] | SoftLimitSpec
 
 
 @attrs.frozen(kw_only=True)
 class PlanSpec:
     name: str = ""
     description: str = ""
+    popular: bool = False
     prices: dict[str, PriceSpec] = attrs.field(factory=dict)
     limits: dict[str, LimitSpec] = attrs.field(factory=dict)
     features: list[str] = attrs.field(factory=list)
@@ -83,13 +92,170 @@ class AddOnSpec:
 
 
 @attrs.frozen(kw_only=True)
+class PlacementSpec:
+    max: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class SignalSpec:
+    silences: list[str] = attrs.field(factory=lambda: ["all"])
+    """Rule ids this signal silences, or ``all``."""
+
+
+@attrs.frozen(kw_only=True)
+class UsageTriggerSpec:
+    metric: str
+    levels: list[Decimal]
+    measure: Literal["share", "remaining"] = "share"
+    projected: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class BreakEvenTriggerSpec:
+    metric: str
+
+
+@attrs.frozen(kw_only=True)
+class FeatureTriggerSpec:
+    feature: str
+
+
+@attrs.frozen(kw_only=True)
+class EndingTriggerSpec:
+    what: Literal["period", "trial", "licence"]
+    within: str
+
+
+@attrs.frozen(kw_only=True)
+class TrialExtensionTriggerSpec:
+    within: str
+    days: int
+    max: int = 1
+    engaged: dict[str, Decimal] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class CancelTriggerSpec:
+    signal: str = "cancel_intent"
+
+
+@attrs.frozen(kw_only=True)
+class MilestoneTriggerSpec:
+    metric: str = ""
+    reached: Decimal = Decimal(0)
+    event: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class WhenSpec:
+    usage: UsageTriggerSpec | None = None
+    break_even: BreakEvenTriggerSpec | None = None
+    feature: FeatureTriggerSpec | None = None
+    ending: EndingTriggerSpec | None = None
+    trial_extension: TrialExtensionTriggerSpec | None = None
+    cancel_intent: CancelTriggerSpec | None = None
+    milestone: MilestoneTriggerSpec | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FixedOfferSpec:
+    plan: str = ""
+    addon: str = ""
+    quantity: int = 0
+    """Add-on units; 0 means as many as cover the usage."""
+
+
+OfferSpec = Literal["recommend", "downsell", "none"] | FixedOfferSpec
+
+
+@attrs.frozen(kw_only=True)
+class AudienceSpec:
+    plans: list[str] = attrs.field(factory=list)
+    not_plans: list[str] = attrs.field(factory=list)
+    trial: bool | None = None
+    min_tenure_days: int | None = None
+    max_tenure_days: int | None = None
+    locales: list[str] = attrs.field(factory=list)
+    countries: list[str] = attrs.field(factory=list)
+    attributes: dict[str, list[str]] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class LoyalSpec:
+    min_tenure_days: int
+    percent: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class DiscountSpec:
+    percent: Decimal = Decimal(0)
+    loyal: LoyalSpec | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleSpec:
+    start: str = ""
+    end: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class FrequencySpec:
+    cooldown: str = "0d"
+    max_per_week: int = 0
+    """0 means no weekly cap."""
+    snoozable: bool = True
+    dismissible: bool = True
+    once_per_level: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class PluralSpec:
+    count: str
+    other: str
+    zero: str = ""
+    one: str = ""
+    two: str = ""
+    few: str = ""
+    many: str = ""
+
+
+TextSpec = str | PluralSpec
+
+
+@attrs.frozen(kw_only=True)
+class MessageSpec:
+    title: TextSpec
+    body: TextSpec
+    cta: TextSpec = ""
+
+
+@attrs.frozen(kw_only=True)
+class NudgeSpec:
+    when: WhenSpec
+    offer: OfferSpec = "recommend"
+    audience: AudienceSpec = AudienceSpec()
+    placement: str = "banner"
+    priority: int = 0
+    severity: Literal["info", "warning", "critical"] = "info"
+    schedule: ScheduleSpec | None = None
+    discount: DiscountSpec | None = None
+    frequency: FrequencySpec = FrequencySpec()
+    messages: dict[str, MessageSpec] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
 class CatalogSpec:
     currency: str
     plans: dict[str, PlanSpec]
     proration: ProrationSpec = ProrationSpec()
+    default_locale: str = "en"
+    quiet_days_after_signup: int = 0
     metrics: dict[str, MetricSpec] = attrs.field(factory=dict)
     features: dict[str, FeatureSpec] = attrs.field(factory=dict)
     addons: dict[str, AddOnSpec] = attrs.field(factory=dict)
+    placements: dict[str, PlacementSpec] = attrs.field(factory=dict)
+    signals: dict[str, SignalSpec] = attrs.field(factory=dict)
+    nudges: dict[str, NudgeSpec] = attrs.field(factory=dict)
 
 
 def _describe(value: object) -> str:
@@ -149,9 +315,59 @@ def _price(value: object, _: type) -> PriceSpec:
 def _limit(value: object, _: type) -> LimitSpec:
     if value == "unlimited":
         return "unlimited"
+    if isinstance(value, dict):
+        return converter.structure(value, SoftLimitSpec)
     if isinstance(value, str):
         raise ValueError(f"expected a number or 'unlimited', got {value!r}")
     return _number(value, Decimal)
+
+
+def _offer(value: object, _: type) -> OfferSpec:
+    if isinstance(value, dict):
+        return converter.structure(value, FixedOfferSpec)
+    if value not in ("recommend", "downsell", "none"):
+        raise ValueError(
+            f"expected recommend, downsell, none, {{plan: ID}} or {{addon: ID}}, got {value!r}"
+        )
+    return value
+
+
+def _text_or_plural(value: object, _: type) -> TextSpec:
+    if isinstance(value, dict):
+        return converter.structure(value, PluralSpec)
+    return _text(value, str)
+
+
+def _strings(value: object, _: type) -> list[str]:
+    """One value or a list of them, compared as text (attribute values)."""
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        if isinstance(item, dict | list) or item is None:
+            raise ValueError(f"expected text, a number or a list of them, got {item!r}")
+    return [str(item).lower() if isinstance(item, bool) else str(item) for item in values]
+
+
+def _flag(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _literal(value: object, tp: Any) -> Any:
+    allowed = typing.get_args(tp)
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _is_literal(tp: Any) -> bool:
+    return bool(typing.get_origin(tp) == Literal)
+
+
+def _attributes(value: object) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of attribute to values, got {value!r}")
+    return {str(key): _strings(item, list) for key, item in value.items()}
 
 
 def _blank_is_empty(cls: type[Any]) -> Callable[[object, type], Any]:
@@ -170,9 +386,24 @@ converter.register_structure_hook(int, _count)
 converter.register_structure_hook(str, _text)
 converter.register_structure_hook(PriceSpec, _price)
 converter.register_structure_hook(LimitSpec, _limit)
+converter.register_structure_hook(OfferSpec, _offer)
+converter.register_structure_hook(TextSpec, _text_or_plural)
+converter.register_structure_hook(bool, _flag)
+converter.register_structure_hook_func(_is_literal, _literal)
+converter.register_structure_hook_func(
+    lambda tp: tp == dict[str, list[str]], lambda value, _: _attributes(value)
+)
 for _enum in (Granularity, Rounding, IntervalChange, DowngradeTiming, MetricKind, Reset):
     converter.register_structure_hook(_enum, _choice(_enum))
-BLANK_IS_EMPTY = (FeatureSpec, ProrationSpec)
+BLANK_IS_EMPTY = (
+    FeatureSpec,
+    ProrationSpec,
+    PlacementSpec,
+    SignalSpec,
+    CancelTriggerSpec,
+    AudienceSpec,
+    FrequencySpec,
+)
 """Blocks that may be left blank (``sso:``), meaning all defaults."""
 for _cls in BLANK_IS_EMPTY:
     converter.register_structure_hook(_cls, _blank_is_empty(_cls))

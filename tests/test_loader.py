@@ -83,8 +83,9 @@ CASES = [
         plans: {free: {}}
         """,
         [
-            "plans.yaml:2:1: plan: unknown key; expected one of: currency, proration, "
-            "metrics, features, plans, addons"
+            "plans.yaml:2:1: plan: unknown key; expected one of: currency, plans, proration, "
+            "default_locale, quiet_days_after_signup, metrics, features, addons, placements, "
+            "signals, nudges"
         ],
     ),
     (
@@ -179,9 +180,9 @@ CASES = [
           a: {name: A, colour: blue, limit: {}}
         """,
         [
-            "plans.yaml:3:16: plans.a.colour: unknown key; expected one of: name, description, "
+            "plans.yaml:3:16: plans.a.colour: unknown key; expected one of: name, description, popular, "
             "prices, limits, features",
-            "plans.yaml:3:30: plans.a.limit: unknown key; expected one of: name, description, "
+            "plans.yaml:3:30: plans.a.limit: unknown key; expected one of: name, description, popular, "
             "prices, limits, features",
         ],
     ),
