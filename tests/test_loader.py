@@ -180,10 +180,10 @@ CASES = [
           a: {name: A, colour: blue, limit: {}}
         """,
         [
-            "plans.yaml:3:16: plans.a.colour: unknown key; expected one of: name, description, popular, "
-            "prices, limits, features",
-            "plans.yaml:3:30: plans.a.limit: unknown key; expected one of: name, description, popular, "
-            "prices, limits, features",
+            "plans.yaml:3:16: plans.a.colour: unknown key; expected one of: name, description, "
+            "popular, prices, limits, features",
+            "plans.yaml:3:30: plans.a.limit: unknown key; expected one of: name, description, "
+            "popular, prices, limits, features",
         ],
     ),
     (

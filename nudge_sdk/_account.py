@@ -1,0 +1,226 @@
+"""What the host knows about an account, and its usage, as typed values.
+
+`Account` is built by the host (or read from JSON with `account_from_json`); usage is a
+plain mapping of metric id to number, cleaned by `clean_usage` so that one bad value
+costs only its own metric.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, IterableValidationError
+
+from nudge_sdk._errors import InvalidInput
+from nudge_sdk._periods import Interval, Period, aware
+
+__all__ = ["Account", "Grant", "account_from_json", "clean_usage"]
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """Extra allowance on a metric (promotional credits), optionally expiring."""
+
+    metric: str
+    amount: Decimal
+    expires: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Account:
+    """One customer account, as the host knows it at evaluation time."""
+
+    id: str
+    plan: str
+    interval: Interval
+    period: Period
+    """The current billing period (the one last invoiced)."""
+    signup: datetime
+    anchor: datetime | None = None
+    """The billing cycle's anchor if not `period.start` (month-end anchors)."""
+    seats: int = 1
+    trial_end: datetime | None = None
+    licence_end: datetime | None = None
+    locale: str = "en"
+    currency: str = ""
+    """Empty means the catalog's currency; another one cannot be priced."""
+    zone: str = "UTC"
+    country: str = ""
+    addons: Mapping[str, int] = attrs.field(factory=dict)
+    """Add-ons held, by id, with their quantity."""
+    grants: tuple[Grant, ...] = ()
+    signals: frozenset[str] = frozenset()
+    """What the host knows right now: ``open_ticket``, ``failed_payment``, ``cancel_intent``..."""
+    attributes: Mapping[str, str] = attrs.field(factory=dict)
+    """Free-form values for audience targeting, compared as text."""
+
+    def in_trial(self, now: datetime) -> bool:
+        """Whether the account is in its trial at `now`."""
+        return self.trial_end is not None and now < self.trial_end
+
+    def tenure_days(self, now: datetime) -> int:
+        """Whole days since signup."""
+        return (now - self.signup).days
+
+    def tz(self) -> ZoneInfo:
+        """The account's time zone; `InvalidInput` if the name is unknown."""
+        try:
+            return ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(f"zone: {self.zone!r} is not an IANA time zone") from None
+
+
+def clean_usage(
+    usage: Mapping[str, object], metrics: Mapping[str, object]
+) -> tuple[dict[str, Decimal], list[tuple[str, str]]]:
+    """Usage as exact numbers, and a reason for every value that had to be dropped.
+
+    Floats are taken at their shortest decimal text (9.2 is 9.2); booleans, text,
+    negative and non-finite numbers, and unknown metrics are dropped with a reason.
+    """
+    clean: dict[str, Decimal] = {}
+    dropped: list[tuple[str, str]] = []
+    for metric, value in usage.items():
+        reason = _usage_problem(metric, value, metrics)
+        if reason:
+            dropped.append((str(metric), reason))
+            continue
+        clean[metric] = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+    return clean, dropped
+
+
+def _usage_problem(metric: object, value: object, metrics: Mapping[str, object]) -> str:
+    if metric not in metrics:
+        return f"unknown metric {metric!r}"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return f"{metric}: expected a number, got {type(value).__name__} {value!r}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{metric}: {value} is not a finite number"
+    if isinstance(value, Decimal) and not value.is_finite():
+        return f"{metric}: {value} is not a finite number"
+    if value < 0:
+        return f"{metric}: {value} must not be negative"
+    return ""
+
+
+_json = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+
+def _instant(value: object, _: type) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 instant, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 instant") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value} has no time zone")
+    return parsed.astimezone(UTC)
+
+
+def _decimal(value: object, _: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a number, got {value!r}")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"{value} must be a finite number >= 0")
+    return number
+
+
+def _count(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _text(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _period(value: object, _: type) -> Period:
+    if not isinstance(value, dict) or set(value) != {"start", "end"}:
+        raise ValueError('expected {"start": ISO, "end": ISO}')
+    return Period(_instant(value["start"], str), _instant(value["end"], str))
+
+
+_json.register_structure_hook(datetime, _instant)
+_json.register_structure_hook(Decimal, _decimal)
+_json.register_structure_hook(int, _count)
+_json.register_structure_hook(str, _text)
+_json.register_structure_hook(Interval, lambda value, _: Interval.parse(value))
+_json.register_structure_hook(Period, _period)
+_json.register_structure_hook_func(
+    lambda tp: tp == frozenset[str], lambda value, _: frozenset(_strings(value))
+)
+_json.register_structure_hook_func(
+    lambda tp: tp == Mapping[str, str], lambda value, _: _attributes(value)
+)
+_json.register_structure_hook_func(
+    lambda tp: tp == Mapping[str, int], lambda value, _: _quantities(value)
+)
+
+
+def _strings(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"expected a list of text, got {value!r}")
+    return value
+
+
+def _attributes(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping, got {value!r}")
+    out = {}
+    for key, item in value.items():
+        if not isinstance(item, str | int | float | bool):
+            raise ValueError(f"{key}: expected text, a number or true/false, got {item!r}")
+        out[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
+    return out
+
+
+def _quantities(value: object) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of add-on id to quantity, got {value!r}")
+    return {str(key): _count(item, int) for key, item in value.items()}
+
+
+def account_from_json(data: Any) -> Account:
+    """Read an account from parsed JSON; `InvalidInput` naming the first bad field.
+
+    The keys are the fields of `Account`; instants are ISO 8601 with a time zone,
+    ``period`` is ``{"start": ..., "end": ...}``, ``interval`` is text such as ``month``.
+    """
+    if not isinstance(data, dict):
+        raise InvalidInput(f"account: expected a JSON object, got {type(data).__name__}")
+    try:
+        account = _json.structure(data, Account)
+    except (ClassValidationError, IterableValidationError) as error:
+        path, message = _first_problem(error, "account")
+        raise InvalidInput(f"{path}: {message}") from None
+    aware("signup", account.signup)
+    return account
+
+
+def _first_problem(error: BaseException, path: str) -> tuple[str, str]:
+    if isinstance(error, ClassValidationError | IterableValidationError):
+        with_notes, without = error.group_exceptions()
+        for sub, note in with_notes:
+            step = note.name if hasattr(note, "name") else note.index
+            return _first_problem(sub, f"{path}.{step}")
+        return _first_problem(without[0], path)
+    if isinstance(error, KeyError):
+        return path, "required field is missing"
+    if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        return path, f"unknown field(s): {', '.join(sorted(error.extra_fields))}"
+    return path, str(error)

@@ -1,0 +1,187 @@
+"""Entitlements: what an account may use, has used, and has left, per metric and feature.
+
+A metric's limit is the plan's limit, plus what held add-ons grant, plus unexpired
+grants; a metric the plan does not list has a limit of zero. Counters are projected to
+the end of their reset window at the current pace; gauges are levels and project to
+themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from nudge_sdk._account import Account
+from nudge_sdk._catalog import UNLIMITED, Catalog, MetricKind, Reset
+from nudge_sdk._money import Money
+from nudge_sdk._periods import Cycle, Interval, Period, Unit
+
+__all__ = ["Access", "Entitlement", "entitlements", "feature_access", "reset_window"]
+
+_MIN_ELAPSED = timedelta(hours=1)
+"""Below this much of a window, a pace is noise: no projection is made."""
+_WINDOWS = {
+    Reset.DAY: Interval(Unit.DAY),
+    Reset.WEEK: Interval(Unit.WEEK),
+    Reset.MONTH: Interval(Unit.MONTH),
+    Reset.YEAR: Interval(Unit.YEAR),
+}
+
+
+@attrs.frozen(kw_only=True)
+class Entitlement:
+    """One metric for one account at one instant."""
+
+    metric: str
+    limit: Decimal | None
+    """`None` when unlimited."""
+    used: Decimal
+    remaining: Decimal | None
+    """What is left before the limit (never negative); `None` when unlimited."""
+    utilization: Fraction | None
+    """Used over limit; `None` when unlimited or the limit is zero."""
+    hard: bool
+    """A hard limit blocks; a soft one bills `overage_price` per unit above it."""
+    overage_price: Money | None
+    projected: Decimal
+    """Usage at the end of the reset window at the current pace (gauges: as used)."""
+    window: Period | None
+    """The counter's current reset window; `None` for gauges and counters that never reset."""
+    run_out_at: datetime | None
+    """When usage at the current pace reaches the limit, if within the window."""
+
+    @property
+    def over(self) -> bool:
+        """Whether usage is above the limit."""
+        return self.limit is not None and self.used > self.limit
+
+    @property
+    def resets_at(self) -> datetime | None:
+        """When the counter starts again from zero."""
+        return self.window.end if self.window else None
+
+    def overage_cost(self, usage: Decimal, limit: Decimal | None) -> Fraction:
+        """Overage, in minor units, for `usage` against `limit` at this metric's price."""
+        if limit is None or usage <= limit or self.overage_price is None:
+            return Fraction(0)
+        return Fraction(usage - limit) * self.overage_price.minor
+
+
+@attrs.frozen(kw_only=True)
+class Access:
+    """May the account use a feature now, and if not, what would give it."""
+
+    feature: str
+    allowed: bool
+    reason: str
+    """``plan``, ``addon``, ``not_in_plan`` or ``unknown_feature``."""
+    cheapest_plan: str | None = None
+    cheapest_addon: str | None = None
+
+
+def reset_window(
+    account: Account, reset: Reset | None, now: datetime, zone: tzinfo
+) -> Period | None:
+    """The counter's window containing `now`: the billing period, a calendar unit, or none."""
+    if reset is None or reset is Reset.NEVER:
+        return None
+    if reset is Reset.BILLING_PERIOD:
+        if now in account.period:
+            return account.period
+        anchor = account.anchor or account.period.start
+        return Cycle(anchor, account.interval, zone).period_at(now)
+    local = now.astimezone(zone)
+    first = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if reset is Reset.MONTH:
+        first = first.replace(day=1)
+    elif reset is Reset.YEAR:
+        first = first.replace(month=1, day=1)
+    elif reset is Reset.WEEK:
+        first -= timedelta(days=first.weekday())
+    return Cycle(first, _WINDOWS[reset], zone).period_at(now)
+
+
+def entitlements(
+    catalog: Catalog, account: Account, usage: Mapping[str, Decimal], now: datetime, zone: tzinfo
+) -> dict[str, Entitlement]:
+    """Every metric's entitlement for the account at `now`."""
+    plan = catalog.plan(account.plan)
+    extra: dict[str, Decimal] = {}
+    for addon_id, quantity in account.addons.items():
+        for metric, amount in catalog.addon(addon_id).grants.items():
+            extra[metric] = extra.get(metric, Decimal(0)) + amount * quantity
+    for grant in account.grants:
+        if grant.expires is None or now < grant.expires:
+            extra[grant.metric] = extra.get(grant.metric, Decimal(0)) + grant.amount
+    result = {}
+    for metric_id, spec in catalog.metrics.items():
+        base = plan.limits.get(metric_id, Decimal(0))
+        limit = None if base is UNLIMITED else base + extra.get(metric_id, Decimal(0))
+        used = usage.get(metric_id, Decimal(0))
+        window = reset_window(account, spec.reset, now, zone)
+        projected, run_out = _projection(spec.kind, used, limit, window, now)
+        overage = plan.overage.get(metric_id)
+        result[metric_id] = Entitlement(
+            metric=metric_id,
+            limit=limit,
+            used=used,
+            remaining=None if limit is None else max(Decimal(0), limit - used),
+            utilization=Fraction(used) / Fraction(limit) if limit else None,
+            hard=overage is None,
+            overage_price=None if overage is None else Money(overage, catalog.currency),
+            projected=projected,
+            window=window,
+            run_out_at=run_out,
+        )
+    return result
+
+
+def _projection(
+    kind: MetricKind, used: Decimal, limit: Decimal | None, window: Period | None, now: datetime
+) -> tuple[Decimal, datetime | None]:
+    if kind is MetricKind.GAUGE or window is None or now - window.start < _MIN_ELAPSED:
+        return used, None
+    elapsed = now - window.start
+    pace = Fraction(used) / Fraction(elapsed // timedelta(microseconds=1))
+    total = window.duration // timedelta(microseconds=1)
+    projected = Decimal(int(pace * total))  # whole units: a projection is an estimate
+    run_out = None
+    if limit is not None and pace and used < limit:
+        reach = window.start + timedelta(microseconds=int(Fraction(limit) / pace))
+        run_out = reach if reach < window.end else None
+    return max(projected, used), run_out
+
+
+def feature_access(catalog: Catalog, account: Account, feature: str) -> Access:
+    """Whether `account` has `feature`, through its plan or an add-on, or what would give it.
+
+    The cheapest plan is the one with the lowest price in the account's interval and
+    seats; the cheapest add-on the one with the lowest unit price in that interval.
+    """
+    if feature not in catalog.features:
+        return Access(feature=feature, allowed=False, reason="unknown_feature")
+    if feature in catalog.plan(account.plan).features:
+        return Access(feature=feature, allowed=True, reason="plan")
+    if any(feature in catalog.addon(a).features for a, n in account.addons.items() if n):
+        return Access(feature=feature, allowed=True, reason="addon")
+    plans = [
+        (price.amount(account.seats), plan.id)
+        for plan in catalog.plans.values()
+        if feature in plan.features and (price := plan.price(account.interval)) is not None
+    ]
+    addons = [
+        (unit, addon.id)
+        for addon in catalog.addons.values()
+        if feature in addon.features and (unit := addon.prices.get(account.interval)) is not None
+    ]
+    return Access(
+        feature=feature,
+        allowed=False,
+        reason="not_in_plan",
+        cheapest_plan=min(plans)[1] if plans else None,
+        cheapest_addon=min(addons)[1] if addons else None,
+    )

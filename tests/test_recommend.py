@@ -1,0 +1,99 @@
+"""Right-sizing: the search finds the cheapest covering option, as brute force does."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nudge_sdk import UNLIMITED, AddOn, Catalog, Currency, Interval, Plan, Price, Unit
+from nudge_sdk._recommend import Need, Option, cheapest, cost_of
+
+MONTH = Interval(Unit.MONTH)
+METRICS = ("m0", "m1")
+
+
+@st.composite
+def small_catalogs(draw: st.DrawFn) -> Catalog:
+    """2-4 plans and 0-2 single-metric add-ons over two metrics, limits soft or hard."""
+    plans = {}
+    for index in range(draw(st.integers(2, 4))):
+        limits = {m: draw(st.one_of(st.just(UNLIMITED), st.integers(0, 20).map(Decimal)))
+                  for m in METRICS}  # fmt: skip
+        overage = {m: draw(st.integers(1, 300)) for m in METRICS if draw(st.booleans())}
+        plans[f"p{index}"] = Plan(
+            id=f"p{index}",
+            name=f"P{index}",
+            prices={
+                MONTH: Price(base=draw(st.integers(0, 5000)), per_seat=draw(st.integers(0, 300)))
+            },
+            limits=limits,
+            overage=overage,
+        )
+    addons = {}
+    for index in range(draw(st.integers(0, 2))):
+        addons[f"a{index}"] = AddOn(
+            id=f"a{index}",
+            name=f"A{index}",
+            prices={MONTH: draw(st.integers(1, 2000))},
+            grants={draw(st.sampled_from(METRICS)): Decimal(draw(st.integers(2, 10)))},
+        )
+    return Catalog(currency=Currency.of("USD"), plans=plans, addons=addons)
+
+
+needs = st.builds(
+    Need,
+    usage=st.dictionaries(st.sampled_from(METRICS), st.integers(0, 20).map(Decimal)),
+    grow=st.dictionaries(st.sampled_from(METRICS), st.integers(0, 20).map(Decimal), max_size=1),
+)
+
+
+def brute_force(catalog: Catalog, seats: int, need: Need) -> Option | None:
+    """Every plan with every add-on quantity up to what could matter."""
+    best = None
+    ranges = [range(13) for _ in catalog.addons]
+    for plan in catalog.plans.values():
+        for quantities in itertools.product(*ranges):
+            addons = dict(zip(catalog.addons, quantities, strict=True))
+            option = cost_of(catalog, plan, MONTH, seats, addons, need)
+            if option is not None and (best is None or option.cost < best.cost):
+                best = option
+    return best
+
+
+@given(small_catalogs(), st.integers(1, 5), needs)
+def test_the_search_matches_brute_force(catalog: Catalog, seats: int, need: Need) -> None:
+    """The recommended option costs exactly the minimum over every plan and add-on
+    quantity, covers the need, and exists exactly when some option does."""
+    found = cheapest(catalog, MONTH, seats, need)
+    expected = brute_force(catalog, seats, need)
+    assert (expected is None) == (found is None)
+    if found is not None and expected is not None:
+        assert expected.cost == found.cost
+        again = cost_of(catalog, catalog.plans[found.plan], MONTH, seats, found.addons, need)
+        assert found == again
+
+
+def test_right_size_not_next_tier() -> None:
+    """With a storage pack cheaper than the next plan, the pack is recommended."""
+    catalog = Catalog(
+        currency=Currency.of("USD"),
+        plans={
+            "starter": Plan(id="starter", name="S", prices={MONTH: Price(base=900)},
+                            limits={"gb": Decimal(100)}),
+            "team": Plan(id="team", name="T", prices={MONTH: Price(base=2900)},
+                         limits={"gb": Decimal(1000)}),
+        },
+        addons={"pack": AddOn(id="pack", name="P", prices={MONTH: 800},
+                              grants={"gb": Decimal(100)})},
+    )  # fmt: skip
+    need = Need(usage={"gb": Decimal(120)}, grow={"gb": Decimal(100)})
+    option = cheapest(catalog, MONTH, 1, need)
+    assert option is not None
+    assert ("starter", {"pack": 1}, 1700) == (option.plan, dict(option.addons), option.recurring)
+    big = Need(usage={"gb": Decimal(450)})
+    option = cheapest(catalog, MONTH, 1, big)
+    assert option is not None
+    assert ("team", {}) == (option.plan, dict(option.addons))
