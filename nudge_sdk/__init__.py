@@ -22,6 +22,7 @@ The plan-math core, from a catalog to what a plan change costs today:
 (['-4.50', '6.00'], '1.50')
 """
 
+from nudge_sdk._account import Account, Grant, account_from_json
 from nudge_sdk._catalog import (
     UNLIMITED,
     AddOn,
@@ -39,6 +40,7 @@ from nudge_sdk._catalog import (
     Reset,
     Unlimited,
 )
+from nudge_sdk._entitlements import Access, Entitlement
 from nudge_sdk._errors import (
     CatalogIssue,
     CurrencyMismatch,
@@ -51,6 +53,7 @@ from nudge_sdk._errors import (
     UnknownCurrency,
     UnknownItem,
 )
+from nudge_sdk._evaluator import Evaluator
 from nudge_sdk._json import to_json
 from nudge_sdk._loader import (
     MAX_CATALOG_BYTES,
@@ -60,6 +63,23 @@ from nudge_sdk._loader import (
     parse_catalog,
 )
 from nudge_sdk._money import Currency, Money, Rounding, allocate, round_minor
+from nudge_sdk._payloads import (
+    SCHEMA_VERSION,
+    AddonLine,
+    Amount,
+    CallToAction,
+    Comparison,
+    Decision,
+    Evaluation,
+    FeatureCell,
+    Impression,
+    LimitCell,
+    MetricFigures,
+    Nudge,
+    Offer,
+    PlanColumn,
+    Reason,
+)
 from nudge_sdk._periods import Cycle, Interval, Period, Unit
 from nudge_sdk._proration import (
     Discount,
@@ -71,22 +91,39 @@ from nudge_sdk._proration import (
     Quoter,
     prorate,
 )
+from nudge_sdk._rules import PLACEHOLDERS, NudgeKind, Rule, Severity
 from nudge_sdk._schema import catalog_schema
+from nudge_sdk._state import RuleHistory, StateSnapshot
 
 __all__ = [
     "MAX_CATALOG_BYTES",
     "MAX_CATALOG_VALUES",
+    "PLACEHOLDERS",
+    "SCHEMA_VERSION",
     "UNLIMITED",
+    "Access",
+    "Account",
     "AddOn",
+    "AddonLine",
+    "Amount",
+    "CallToAction",
     "Catalog",
     "CatalogIssue",
+    "Comparison",
     "Currency",
     "CurrencyMismatch",
     "Cycle",
+    "Decision",
     "Discount",
     "DowngradeTiming",
+    "Entitlement",
+    "Evaluation",
+    "Evaluator",
     "Feature",
+    "FeatureCell",
+    "Grant",
     "Granularity",
+    "Impression",
     "InexactAmount",
     "Interval",
     "IntervalChange",
@@ -96,25 +133,37 @@ __all__ = [
     "Item",
     "ItemKind",
     "Limit",
+    "LimitCell",
     "LineKind",
     "Metric",
+    "MetricFigures",
     "MetricKind",
     "Money",
     "NaiveDatetime",
+    "Nudge",
     "NudgeError",
+    "NudgeKind",
+    "Offer",
     "Period",
     "Plan",
+    "PlanColumn",
     "Price",
     "ProrationPolicy",
     "Quote",
     "QuoteLine",
     "Quoter",
+    "Reason",
     "Reset",
     "Rounding",
+    "Rule",
+    "RuleHistory",
+    "Severity",
+    "StateSnapshot",
     "Unit",
     "UnknownCurrency",
     "UnknownItem",
     "Unlimited",
+    "account_from_json",
     "allocate",
     "catalog_from_dict",
     "catalog_schema",

@@ -1,0 +1,106 @@
+"""Localized message text: locale fallback, Babel formatting, safe templates, plurals.
+
+A template may only name placeholders from `PLACEHOLDERS` (checked when the catalog
+loads); each is replaced by a value already formatted for the customer's locale. There
+is no attribute access, indexing or code in templates.
+
+Babel's formatters take microseconds each; figures that repeat (catalog prices,
+limits) are served from a bounded cache keyed by locale and value.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from fractions import Fraction
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from nudge_sdk._money import Money
+from nudge_sdk._rules import PLACEHOLDERS, Message, Template
+
+__all__ = ["LocaleText", "fallback_chain"]
+
+_CACHE = 4096
+
+
+@functools.cache
+def _locale(key: str) -> Locale:
+    return Locale.parse(key)
+
+
+def fallback_chain(locale: str, default: str) -> tuple[str, ...]:
+    """``fa-IR`` gives ``fa_IR``, ``fa``, then the catalog default (unknown parts skipped)."""
+    chain = []
+    try:
+        parsed = _locale(locale.replace("-", "_"))
+        chain = [str(parsed), parsed.language]
+    except (ValueError, UnknownLocaleError):
+        pass
+    return tuple(dict.fromkeys([*chain, default]))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _money(minor: int, code: str, decimals: int, locale: str) -> str:
+    amount = Decimal(minor).scaleb(-decimals)
+    return str(format_currency(amount, code, locale=_locale(locale)))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _number(value: Decimal, locale: str) -> str:
+    return str(format_decimal(value, format="#,##0.##", locale=_locale(locale)))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _percent(value: Fraction, locale: str) -> str:
+    # Whole percents: "92%" reads better than "91.7%" in a banner, and it never shows
+    # 100% before the limit is really reached (rounded down).
+    return str(format_percent(Decimal(int(value * 100)) / 100, locale=_locale(locale)))
+
+
+class LocaleText:
+    """Formats figures and renders templates for one locale."""
+
+    def __init__(self, locale: str, zone: tzinfo) -> None:
+        self.locale = locale
+        self.zone = zone
+        self.direction = "rtl" if _locale(locale).character_order == "right-to-left" else "ltr"
+
+    def money(self, money: Money) -> str:
+        """``$12.50``, ``12,50 USD``, ... per the locale."""
+        return _money(money.minor, money.currency.code, money.currency.decimals, self.locale)
+
+    def number(self, value: Decimal) -> str:
+        """A quantity with at most two decimals, grouped per the locale."""
+        return _number(value, self.locale)
+
+    def percent(self, value: Fraction) -> str:
+        """A share as a whole percentage, rounded down."""
+        return _percent(value, self.locale)
+
+    def date(self, value: datetime) -> str:
+        """The local date, in the locale's medium format."""
+        return str(format_date(value.astimezone(self.zone).date(), "medium", locale=self.locale))
+
+    def render(
+        self, message: Message, values: Mapping[str, str], counts: Mapping[str, Decimal]
+    ) -> tuple[str, str, str]:
+        """Title, body and call to action with every placeholder filled in."""
+        filled = {name: values.get(name, "") for name in PLACEHOLDERS}
+        return tuple(  # type: ignore[return-value]
+            self._text(template, filled, counts)
+            for template in (message.title, message.body, message.cta)
+        )
+
+    def _text(
+        self, template: Template, values: Mapping[str, str], counts: Mapping[str, Decimal]
+    ) -> str:
+        form = "other"
+        if template.count:
+            count = counts.get(template.count, Decimal(0))
+            form = _locale(self.locale).plural_form(count)
+        return template.text(form).format_map(values)

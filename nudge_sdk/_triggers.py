@@ -1,0 +1,192 @@
+"""Trigger checks: did a rule's moment come, for this account, now?
+
+Each check returns a `Hit` (with what the offer search needs) or a `Miss` (with a
+reason code and a detail for explain). They are pure: everything comes in `Context`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from nudge_sdk._account import Account
+from nudge_sdk._catalog import Catalog
+from nudge_sdk._entitlements import Entitlement, feature_access
+from nudge_sdk._recommend import Need, Option, cheapest
+from nudge_sdk._rules import (
+    BreakEven,
+    CancelIntent,
+    Ending,
+    FeatureLocked,
+    Milestone,
+    Rule,
+    TrialExtension,
+    Trigger,
+    UsageThreshold,
+)
+from nudge_sdk._state import StateSnapshot
+
+__all__ = ["Context", "Hit", "Miss", "check"]
+
+_DAY = timedelta(days=1)
+
+
+@attrs.frozen(kw_only=True)
+class Context:
+    """Everything a trigger may look at."""
+
+    catalog: Catalog
+    account: Account
+    usage: Mapping[str, Decimal]
+    entitlements: Mapping[str, Entitlement]
+    current: Option | None
+    """The account's plan and add-ons as an option, with the overage it is heading for."""
+    now: datetime
+    zone: tzinfo
+    feature: str | None
+    events: frozenset[str]
+    state: StateSnapshot
+
+    def need(
+        self,
+        grow: Mapping[str, Decimal] | None = None,
+        features: frozenset[str] = frozenset(),
+    ) -> Need:
+        """Cover usage and its projection on every metric reported."""
+        usage = {
+            m: max(e.used, e.projected) for m, e in self.entitlements.items() if m in self.usage
+        }
+        return Need(usage=usage, grow=grow or {}, features=features)
+
+
+@attrs.frozen(kw_only=True)
+class Hit:
+    """The trigger fired."""
+
+    detail: str
+    metric: str | None = None
+    level: Decimal | None = None
+    need: Need | None = None
+    days: int | None = None
+    date: datetime | None = None
+    saving: Fraction | None = None
+
+
+@attrs.frozen
+class Miss:
+    """The trigger did not fire, and why."""
+
+    reason: str
+    detail: str
+
+
+def _usage(rule: Rule, trigger: UsageThreshold, ctx: Context) -> Hit | Miss:
+    if trigger.metric not in ctx.usage:
+        return Miss("no_usage", f"no usage reported for {trigger.metric}")
+    ent = ctx.entitlements[trigger.metric]
+    if ent.limit is None:
+        return Miss("unlimited", f"{trigger.metric} is unlimited on this plan")
+    value = ent.projected if trigger.projected else ent.used
+    what = "projected " if trigger.projected else ""
+    if trigger.measure == "share":
+        share = Fraction(value) * 100 / Fraction(ent.limit) if ent.limit else Fraction(math.inf)
+        reached = [level for level in trigger.levels if share >= level]
+        level = reached[-1] if reached else None
+        detail = f"{what}{trigger.metric} at {float(share):.1f}% of {ent.limit}"
+    else:
+        left = ent.limit - value
+        reached = [level for level in trigger.levels if left <= level]
+        level = reached[0] if reached else None
+        detail = f"{what}{trigger.metric} has {left} left"
+    if level is None:
+        return Miss("threshold_not_reached", f"{detail}; first level {trigger.levels[0]}")
+    need = ctx.need(grow={trigger.metric: ent.limit})
+    return Hit(detail=f"{detail}: level {level}", metric=trigger.metric, level=level, need=need)
+
+
+def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
+    ent = ctx.entitlements[trigger.metric]
+    if ctx.current is None or not ctx.current.overage:
+        return Miss("no_overage", f"no overage projected on {trigger.metric}")
+    best = cheapest(ctx.catalog, ctx.account.interval, ctx.account.seats, ctx.need())
+    if best is None or best.cost >= ctx.current.cost:
+        return Miss("no_saving", "no option is cheaper than paying the overage")
+    saving = ctx.current.cost - best.cost
+    detail = f"overage on {trigger.metric} makes the bill {float(ctx.current.cost) / 100:.2f}"
+    return Hit(detail=detail, metric=ent.metric, need=ctx.need(), saving=saving)
+
+
+def _feature(rule: Rule, trigger: FeatureLocked, ctx: Context) -> Hit | Miss:
+    if ctx.feature != trigger.feature:
+        return Miss("feature_not_requested", f"the host did not ask about {trigger.feature}")
+    if feature_access(ctx.catalog, ctx.account, trigger.feature).allowed:
+        return Miss("feature_allowed", f"the account already has {trigger.feature}")
+    need = ctx.need(features=frozenset({trigger.feature}))
+    return Hit(detail=f"{trigger.feature} is not in the plan", need=need)
+
+
+def _ending(rule: Rule, trigger: Ending, ctx: Context) -> Hit | Miss:
+    ends = {
+        "period": ctx.account.period.end,
+        "trial": ctx.account.trial_end,
+        "licence": ctx.account.licence_end,
+    }[trigger.what]
+    if ends is None:
+        return Miss("nothing_ending", f"the account has no {trigger.what} end")
+    if not ctx.now < ends <= ctx.now + trigger.within:
+        return Miss("not_ending", f"the {trigger.what} ends {ends.isoformat()}")
+    days = math.ceil((ends - ctx.now) / _DAY)
+    return Hit(detail=f"the {trigger.what} ends in {days} day(s)", days=days, date=ends)
+
+
+def _trial_extension(rule: Rule, trigger: TrialExtension, ctx: Context) -> Hit | Miss:
+    trial_end = ctx.account.trial_end
+    if trial_end is None or not ctx.now < trial_end:
+        return Miss("not_in_trial", "the account is not in a trial")
+    if trial_end > ctx.now + trigger.within:
+        return Miss("not_ending", f"the trial ends {trial_end.isoformat()}")
+    for metric, level in trigger.engaged.items():
+        if ctx.usage.get(metric, Decimal(0)) < level:
+            return Miss("not_engaged", f"{metric} is below {level}")
+    if ctx.state.trial_extensions_claimed >= trigger.max:
+        return Miss("extensions_used", f"{ctx.state.trial_extensions_claimed} already claimed")
+    return Hit(detail="an engaged trial is ending", days=trigger.days, date=trial_end)
+
+
+def _cancel(rule: Rule, trigger: CancelIntent, ctx: Context) -> Hit | Miss:
+    if trigger.signal not in ctx.account.signals:
+        return Miss("no_cancel_intent", f"no {trigger.signal} signal")
+    return Hit(detail=f"the host reports {trigger.signal}", need=ctx.need())
+
+
+def _milestone(rule: Rule, trigger: Milestone, ctx: Context) -> Hit | Miss:
+    if trigger.event:
+        if trigger.event in ctx.events:
+            return Hit(detail=f"event {trigger.event}")
+        return Miss("milestone_not_reached", f"no {trigger.event} event")
+    used = ctx.usage.get(trigger.metric)
+    if used is None or used < trigger.reached:
+        return Miss("milestone_not_reached", f"{trigger.metric} below {trigger.reached}")
+    return Hit(detail=f"{trigger.metric} reached {trigger.reached}", metric=trigger.metric,
+               level=trigger.reached, need=ctx.need())  # fmt: skip
+
+
+_CHECKS: dict[type, Callable[[Rule, Trigger, Context], Hit | Miss]] = {
+    UsageThreshold: _usage,  # type: ignore[dict-item]
+    BreakEven: _break_even,  # type: ignore[dict-item]
+    FeatureLocked: _feature,  # type: ignore[dict-item]
+    Ending: _ending,  # type: ignore[dict-item]
+    TrialExtension: _trial_extension,  # type: ignore[dict-item]
+    CancelIntent: _cancel,  # type: ignore[dict-item]
+    Milestone: _milestone,  # type: ignore[dict-item]
+}
+
+
+def check(rule: Rule, ctx: Context) -> Hit | Miss:
+    """Whether `rule`'s trigger fires for the context."""
+    return _CHECKS[type(rule.trigger)](rule, rule.trigger, ctx)
