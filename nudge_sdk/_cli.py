@@ -1,4 +1,5 @@
-"""The `nudge` command: check a catalog, print its schema, quote a plan change.
+"""The `nudge` command: check a catalog, print its schema, quote a plan change,
+evaluate an account's nudges, compare plans.
 
 Exit codes: 0 success; 1 the catalog has errors (all printed, one per line);
 2 the command's own input is wrong (one line saying what).
@@ -19,6 +20,7 @@ import attrs
 import click
 import structlog
 
+from nudge_sdk._account import Account, account_from_json
 from nudge_sdk._catalog import (
     UNLIMITED,
     Catalog,
@@ -28,9 +30,11 @@ from nudge_sdk._catalog import (
     ProrationPolicy,
 )
 from nudge_sdk._errors import InvalidCatalog, InvalidInput, NudgeError
+from nudge_sdk._evaluator import Evaluator
 from nudge_sdk._json import instant, to_json
 from nudge_sdk._loader import load_catalog
 from nudge_sdk._money import Money, Rounding
+from nudge_sdk._payloads import Comparison, Evaluation
 from nudge_sdk._periods import Cycle, Interval, Period
 from nudge_sdk._proration import Item, Quote, Quoter
 from nudge_sdk._schema import schema_text
@@ -153,6 +157,118 @@ def quote(plans: str, **options: Any) -> None:
         click.echo(json.dumps(to_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo(_table(result, options["locale"]))
+
+
+def _read_json(option: str, path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except OSError as error:
+        raise InvalidInput(f"{option}: cannot read {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{option}: {path}:{error.lineno}:{error.colno}: {error.msg}") from None
+
+
+def _inputs(
+    plans: str, account: str, usage: str, now: str
+) -> tuple[Evaluator, Account, Any, datetime]:
+    """Read and check everything `evaluate` and `compare` take, before doing anything."""
+    when = _when("--now", now)
+    data = _read_json("--usage", usage)
+    if not isinstance(data, dict):
+        raise InvalidInput(f"--usage: expected a JSON object of metric to number, got {data!r}")
+    customer = account_from_json(_read_json("--account", account))
+    return Evaluator(load_catalog(plans)), customer, data, when
+
+
+def _printed(payload: Any) -> str:
+    return json.dumps(to_json(payload), indent=2, ensure_ascii=False)
+
+
+@main.command()
+@click.argument("plans", type=click.Path(dir_okay=False))
+@click.option("--account", "account_path", required=True, help="The account, as JSON.")
+@click.option("--usage", "usage_path", required=True, help="Usage, as a JSON object.")
+@click.option("--now", "now_text", required=True, help="The evaluation instant (ISO 8601).")
+@click.option("--placement", help="Only nudges for this placement.")
+@click.option("--feature", help="A feature the customer just reached for.")
+@click.option("--event", "events", multiple=True, help="A host event (milestones).")
+@click.option("--explain", is_flag=True, help="Say for every rule why it did or did not fire.")
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@_reporting
+def evaluate(
+    plans: str,
+    account_path: str,
+    usage_path: str,
+    now_text: str,
+    placement: str | None,
+    feature: str | None,
+    events: tuple[str, ...],
+    explain: bool,
+    as_json: bool,
+) -> None:
+    """Evaluate an account's usage against PLANS and print the nudges to show."""
+    evaluator, account, usage, now = _inputs(plans, account_path, usage_path, now_text)
+    result = evaluator.evaluate(
+        account, usage, now=now, placement=placement, explain=explain, feature=feature,
+        events=events,
+    )  # fmt: skip
+    click.echo(_printed(result) if as_json else _evaluation_text(result))
+
+
+@main.command()
+@click.argument("plans", type=click.Path(dir_okay=False))
+@click.option("--account", "account_path", required=True, help="The account, as JSON.")
+@click.option("--usage", "usage_path", required=True, help="Usage, as a JSON object.")
+@click.option("--now", "now_text", required=True, help="The evaluation instant (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@_reporting
+def compare(plans: str, account_path: str, usage_path: str, now_text: str, as_json: bool) -> None:
+    """Compare the account's plan with the recommended one and their neighbours."""
+    evaluator, account, usage, now = _inputs(plans, account_path, usage_path, now_text)
+    result = evaluator.compare(account, usage, now=now)
+    click.echo(_printed(result) if as_json else _comparison_text(result))
+
+
+def _evaluation_text(result: Evaluation) -> str:
+    lines = [f"{result.account}: {len(result.nudges)} nudge(s)"]
+    lines += [f"  ! {problem}" for problem in result.problems]
+    for nudge in result.nudges:
+        lines.append(f"[{nudge.placement}] {nudge.severity} {nudge.kind} ({nudge.rule})")
+        lines.append(f"  {nudge.title}")
+        lines.append(f"  {nudge.body}")
+        if nudge.cta.label:
+            lines.append(f"  -> {nudge.cta.label}")
+        if nudge.offer and nudge.offer.plan:
+            addons = "".join(f" + {a.addon} x{a.quantity}" for a in nudge.offer.addons)
+            lines.append(
+                f"     offer: {nudge.offer.plan}{addons}, {nudge.offer.recurring.formatted} per "
+                f"{nudge.offer.interval}, {nudge.offer.due_now.formatted} due now"
+            )
+    if result.decisions:
+        lines.append("why:")
+        width = max(len(d.rule) for d in result.decisions)
+        for decision in result.decisions:
+            verdict = "shown" if decision.shown else decision.reason
+            lines.append(f"  {decision.rule:<{width}}  {verdict}: {decision.detail}")
+    return "\n".join(lines)
+
+
+def _comparison_text(result: Comparison) -> str:
+    lines = [f"{result.account}: plans per {result.interval} ({result.currency})"]
+    lines += [f"  ! {problem}" for problem in result.problems]
+    for column in result.columns:
+        marks = [m for m, on in (("current", column.current), ("recommended", column.recommended),
+                                 (column.badge or "", bool(column.badge))) if on]  # fmt: skip
+        lines.append(
+            f"  {column.name:<12} {column.price.formatted:>12}  {column.difference_text:>10}  "
+            f"due now {column.due_now.formatted:<10} {', '.join(marks)}"
+        )
+        gains = [cell.name for cell in column.limits if cell.gain]
+        gains += [cell.name for cell in column.features if cell.gain]
+        if gains:
+            lines.append(f"  {'':<12} more: {', '.join(gains)}")
+    return "\n".join(lines)
 
 
 def _policy(policy: ProrationPolicy, options: dict[str, Any]) -> ProrationPolicy:

@@ -16,10 +16,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import structlog
 
 from nudge_sdk._account import Account, clean_usage
 from nudge_sdk._catalog import Catalog, Plan, ProrationPolicy
+from nudge_sdk._compare import compare
 from nudge_sdk._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk._errors import InvalidInput, NudgeError
 from nudge_sdk._messages import LocaleText, fallback_chain
@@ -28,6 +30,7 @@ from nudge_sdk._payloads import (
     AddonLine,
     Amount,
     CallToAction,
+    Comparison,
     Decision,
     Evaluation,
     Impression,
@@ -138,6 +141,38 @@ class Evaluator:
         now = aware("now", now)
         clean, _ = clean_usage(usage, self.catalog.metrics)
         return entitlements(self.catalog, account, clean, now, account.tz())
+
+    def compare(
+        self, account: Account, usage: Mapping[str, object], *, now: datetime
+    ) -> Comparison:
+        """Three plans side by side for `account`: current, recommended, neighbours.
+
+        Never raises: on bad input the comparison has no columns and says why.
+        """
+        try:
+            now = aware("now", now)
+            ctx, problems = self.context(account, usage, now)
+            text = LocaleText(self._locale(account), ctx.zone)
+            result = compare(self.quoter, ctx, ctx_period(ctx), text)
+            return attrs.evolve(result, degraded=bool(problems), problems=tuple(problems))
+        except Exception as error:  # the host's request must not fail because of the SDK
+            problem = str(error) if isinstance(error, NudgeError) else f"internal error: {error!r}"
+            _log.warning("nudge.degraded", account=getattr(account, "id", ""), problem=problem)
+            return Comparison(
+                account=str(getattr(account, "id", "")),
+                currency=self.catalog.currency.code,
+                interval="",
+                locale=self.catalog.default_locale,
+                direction="ltr",
+                recommended=None,
+                columns=(),
+                degraded=True,
+                problems=(problem,),
+            )
+
+    def _locale(self, account: Account) -> str:
+        """The locale figures are formatted in: the account's, if Babel knows it."""
+        return fallback_chain(account.locale, self.catalog.default_locale)[0]
 
     def may(self, account: Account, feature: str) -> Access:
         """Whether `account` may use `feature` now, with the reason, and if not, the
@@ -294,7 +329,7 @@ class Evaluator:
         account = ctx.account
         chain = fallback_chain(account.locale, self.catalog.default_locale)
         locale = next(loc for loc in chain if loc in rule.messages)
-        text = LocaleText(chain[0] if len(chain) > 1 else locale, ctx.zone)
+        text = LocaleText(chain[0], ctx.zone)
         percent = rule.discount.for_tenure(account.tenure_days(ctx.now)) if rule.discount else 0
         offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
         kind = rule.kind

@@ -241,3 +241,6 @@ class Comparison:
     direction: str
     recommended: str | None
     columns: tuple[PlanColumn, ...]
+    """Up to three plans in ladder order: the current one, the recommended one, neighbours."""
+    degraded: bool = False
+    problems: tuple[str, ...] = ()
