@@ -203,6 +203,8 @@ class Catalog:
     addons: Mapping[str, AddOn] = attrs.field(factory=dict)
     default_locale: str = "en"
     """The last step of every message's locale fallback chain."""
+    interval_names: Mapping[str, Mapping[Interval, str]] = attrs.field(factory=dict)
+    """Per locale, how messages name each billing interval."""
     quiet_days_after_signup: int = 0
     placements: Mapping[str, int] = attrs.field(factory=dict)
     """The most nudges each placement shows per evaluation."""

@@ -108,9 +108,10 @@ def check(plans: str) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the catalog YAML."""
-    click.echo(schema_text(), nl=False)
+@click.argument("which", type=click.Choice(["catalog", "payload"]), default="catalog")
+def schema(which: str) -> None:
+    """Print the JSON Schema of the catalog YAML (or of the payloads)."""
+    click.echo(schema_text(which), nl=False)
 
 
 @main.command()
@@ -210,9 +211,14 @@ def evaluate(
     """Evaluate an account's usage against PLANS and print the nudges to show."""
     evaluator, account, usage, now = _inputs(plans, account_path, usage_path, now_text)
     result = evaluator.evaluate(
-        account, usage, now=now, placement=placement, explain=explain, feature=feature,
+        account,
+        usage,
+        now=now,
+        placement=placement,
+        explain=explain,
+        feature=feature,
         events=events,
-    )  # fmt: skip
+    )
     click.echo(_printed(result) if as_json else _evaluation_text(result))
 
 
@@ -258,8 +264,15 @@ def _comparison_text(result: Comparison) -> str:
     lines = [f"{result.account}: plans per {result.interval} ({result.currency})"]
     lines += [f"  ! {problem}" for problem in result.problems]
     for column in result.columns:
-        marks = [m for m, on in (("current", column.current), ("recommended", column.recommended),
-                                 (column.badge or "", bool(column.badge))) if on]  # fmt: skip
+        marks = [
+            m
+            for m, on in (
+                ("current", column.current),
+                ("recommended", column.recommended),
+                (column.badge or "", bool(column.badge)),
+            )
+            if on
+        ]
         lines.append(
             f"  {column.name:<12} {column.price.formatted:>12}  {column.difference_text:>10}  "
             f"due now {column.due_now.formatted:<10} {', '.join(marks)}"

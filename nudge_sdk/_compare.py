@@ -62,9 +62,12 @@ def compare(quoter: Quoter, ctx: Context, period: Period, text: LocaleText) -> C
         due = quoter.quote(
             Item.plan(account.plan, account.interval, seats=account.seats),
             Item.plan(plan_id, account.interval, seats=account.seats),
-            period=period, at=ctx.now, zone=ctx.zone, anchor=account.anchor,
+            period=period,
+            at=ctx.now,
+            zone=ctx.zone,
+            anchor=account.anchor,
             trial_end=account.trial_end,
-        ).total.minor  # fmt: skip
+        ).total.minor
         difference = own - current_price
         sign = "+" if difference > 0 else ""
         columns.append(

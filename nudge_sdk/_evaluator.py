@@ -198,9 +198,13 @@ class Evaluator:
 
         def decide(rule: Rule, shown: bool, reason: str, detail: str) -> None:
             _log.debug(
-                "nudge.decision", account=account.id, rule=rule.id, shown=shown, reason=reason,
+                "nudge.decision",
+                account=account.id,
+                rule=rule.id,
+                shown=shown,
+                reason=reason,
                 detail=detail,
-            )  # fmt: skip
+            )
             if explain:
                 decisions.append(Decision(rule=rule.id, shown=shown, reason=reason, detail=detail))
 
@@ -336,7 +340,7 @@ class Evaluator:
         if kind is NudgeKind.UPGRADE and offer and offer.kind == "addon":
             kind = NudgeKind.ADDON
         figures = self._figures(ctx.entitlements[hit.metric], hit, text) if hit.metric else None
-        values, counts = self._values(rule, hit, ctx, offer, figures, text, percent)
+        values, counts = self._values(rule, hit, ctx, offer, figures, text, percent, locale)
         title, body, label = text.render(rule.messages[locale], values, counts)
         digest = hashlib.blake2b(
             f"{account.id}|{rule.id}|{hit.level}|{ctx.account.period.start}".encode(),
@@ -441,13 +445,22 @@ class Evaluator:
             assert hit.days is not None
             zero = amount(0)
             return Offer(
-                kind="trial_extension", plan=account.plan,
-                plan_name=self.catalog.plans[account.plan].name, interval=interval,
-                seats=account.seats, addons=(), recurring=amount(current.recurring),
-                current_recurring=amount(current.recurring), difference=zero, due_now=zero,
-                overage=None, share_of_bill=None, discount_percent=None,
-                extension_days=hit.days, trial_end=account.trial_end + timedelta(days=hit.days),
-            )  # fmt: skip
+                kind="trial_extension",
+                plan=account.plan,
+                plan_name=self.catalog.plans[account.plan].name,
+                interval=interval,
+                seats=account.seats,
+                addons=(),
+                recurring=amount(current.recurring),
+                current_recurring=amount(current.recurring),
+                difference=zero,
+                due_now=zero,
+                overage=None,
+                share_of_bill=None,
+                discount_percent=None,
+                extension_days=hit.days,
+                trial_end=account.trial_end + timedelta(days=hit.days),
+            )
         if option is None:
             return None
         discount = Discount(percent_off=percent) if percent else None
@@ -460,18 +473,25 @@ class Evaluator:
         period = ctx_period(ctx)
         due = sum(
             self.quoter.quote(
-                old, new, period=period, at=ctx.now, zone=ctx.zone, anchor=account.anchor,
+                old,
+                new,
+                period=period,
+                at=ctx.now,
+                zone=ctx.zone,
+                anchor=account.anchor,
                 trial_end=account.trial_end,
             ).total.minor
             for old, new in changes
-        )  # fmt: skip
+        )
         addon_lines = tuple(
             AddonLine(
-                addon=a, name=self.catalog.addons[a].name, quantity=n,
+                addon=a,
+                name=self.catalog.addons[a].name,
+                quantity=n,
                 price=amount(self.catalog.addons[a].prices[account.interval] * n),
             )
             for a, n in option.addons.items()
-        )  # fmt: skip
+        )
         changed_addons = option.addons != dict(account.addons)
         kind = (
             ("plan_with_addons" if changed_addons else "plan")
@@ -566,13 +586,14 @@ class Evaluator:
         figures: MetricFigures | None,
         text: LocaleText,
         percent: Fraction | int,
+        locale: str,
     ) -> tuple[dict[str, str], dict[str, Decimal]]:
         """The placeholders' values, formatted, and the numbers plurals are chosen by."""
         account = ctx.account
         values: dict[str, Any] = {
             "account": account.id,
             "current_plan": self.catalog.plans[account.plan].name,
-            "interval": str(account.interval),
+            "interval": self._interval_name(account, locale),
         }
         counts: dict[str, Decimal] = {}
         if figures is not None and hit.metric:
@@ -587,7 +608,11 @@ class Evaluator:
                 "level": "" if hit.level is None else text.number(hit.level),
                 "run_out_date": text.date(ent.run_out_at) if ent.run_out_at else "",
             }
-            counts |= {"used": ent.used, "limit": ent.limit or Decimal(0)}
+            counts |= {
+                "used": ent.used,
+                "limit": ent.limit or Decimal(0),
+                "remaining": ent.remaining or Decimal(0),
+            }
         if offer is not None:
             values |= {
                 "plan": offer.plan_name or "",
@@ -616,6 +641,14 @@ class Evaluator:
         if rule.ends is not None:
             values["expires"] = text.date(rule.ends)
         return values, counts
+
+    def _interval_name(self, account: Account, locale: str) -> str:
+        """The catalog's word for the account's interval in the message's locale."""
+        for key in (locale, self.catalog.default_locale):
+            name = self.catalog.interval_names.get(key, {}).get(account.interval)
+            if name:
+                return name
+        return str(account.interval)
 
     def _degraded(self, account: object, now: object, problem: str) -> Evaluation:
         account_id = str(getattr(account, "id", ""))

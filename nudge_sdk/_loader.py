@@ -155,8 +155,11 @@ def _check(data: object, problems: list[tuple[Path_, str]]) -> Catalog | None:
 
 
 _FIELDS = typing.get_type_hints(CatalogSpec)
-_SECTIONS = {name: typing.get_args(tp)[1] for name, tp in _FIELDS.items() if name.endswith("s")
-             and typing.get_origin(tp) is dict}  # fmt: skip
+_SECTIONS = {
+    name: typing.get_args(tp)[1]
+    for name, tp in _FIELDS.items()
+    if name.endswith("s") and typing.get_origin(tp) is dict
+}
 _REQUIRED = [field.name for field in attrs.fields(CatalogSpec) if field.default is attrs.NOTHING]
 
 
@@ -300,6 +303,7 @@ class _Builder:
         p = spec.proration
         return Catalog(
             default_locale=default_locale,
+            interval_names=self.interval_names(spec.interval_names),
             quiet_days_after_signup=spec.quiet_days_after_signup,
             placements={key: value.max for key, value in spec.placements.items()},
             signals=signals,
@@ -323,6 +327,24 @@ class _Builder:
         except (ValueError, UnknownLocaleError):
             self.problem(("default_locale",), f"{text!r} is not a known locale")
             return text
+
+    def interval_names(
+        self, spec: Mapping[str, Mapping[str, str]]
+    ) -> dict[str, dict[Interval, str]]:
+        names: dict[str, dict[Interval, str]] = {}
+        for locale, words in spec.items():
+            try:
+                key = locale_key(locale)
+            except (ValueError, UnknownLocaleError):
+                self.problem(("interval_names", locale), f"{locale!r} is not a known locale")
+                continue
+            names[key] = {}
+            for text, word in words.items():
+                try:
+                    names[key][Interval.parse(text)] = word
+                except NudgeError as error:
+                    self.problem(("interval_names", locale, text), str(error))
+        return names
 
     def silenced(self, signal: str, rules: Sequence[str]) -> frozenset[str]:
         for index, rule in enumerate(rules):

@@ -55,9 +55,13 @@ class Option:
 
 
 def cost_of(
-    catalog: Catalog, plan: Plan, interval: Interval, seats: int, addons: Mapping[str, int],
+    catalog: Catalog,
+    plan: Plan,
+    interval: Interval,
+    seats: int,
+    addons: Mapping[str, int],
     need: Need,
-) -> Option | None:  # fmt: skip
+) -> Option | None:
     """The option of exactly this plan and these add-ons, or `None` if it does not cover."""
     price = plan.price(interval)
     if price is None:
@@ -94,9 +98,13 @@ def cost_of(
             overage += Fraction(short) * rate
     kept = {addon: quantity for addon, quantity in addons.items() if quantity}
     return Option(
-        plan=plan.id, interval=interval, seats=seats, addons=kept, recurring=recurring,
+        plan=plan.id,
+        interval=interval,
+        seats=seats,
+        addons=kept,
+        recurring=recurring,
         overage=overage,
-    )  # fmt: skip
+    )
 
 
 def _metric_choice(

@@ -322,8 +322,11 @@ class RuleBuilder:
         )
 
     def trigger(self, path: tuple[str | int, ...], spec: NudgeSpec) -> Trigger | None:
-        given = {name: value for name, value in attrs.asdict(spec.when, recurse=False).items()
-                 if value is not None}  # fmt: skip
+        given = {
+            name: value
+            for name, value in attrs.asdict(spec.when, recurse=False).items()
+            if value is not None
+        }
         if len(given) != 1:
             names = ", ".join(attrs.fields_dict(type(spec.when)))
             self.problem(path, f"give exactly one trigger, one of: {names}")

@@ -10,16 +10,18 @@ import enum
 import json
 import types
 import typing
+from datetime import datetime
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 import attrs
 
+from nudge_sdk._payloads import SCHEMA_VERSION, Comparison, Evaluation
 from nudge_sdk._periods import Unit
 from nudge_sdk._spec import BLANK_IS_EMPTY, CatalogSpec, LimitSpec, PriceSpec, SoftLimitSpec
 
-__all__ = ["catalog_schema", "render_schema", "schema_text"]
+__all__ = ["catalog_schema", "payload_schema", "render_schema", "schema_text"]
 
 _ID_PATTERN = "^[A-Za-z][A-Za-z0-9_-]*$"
 _INTERVAL_PATTERN = f"^([0-9]+ *)?({'|'.join(u.value for u in Unit)})s?$"
@@ -49,6 +51,15 @@ def _schema(tp: Any, name: str = "") -> dict[str, Any]:
         scalar = {"type": ["string", "number", "boolean"]}
         values = {"anyOf": [scalar, {"type": "array", "items": scalar}]}
         return {"type": "object", "additionalProperties": values}
+    if tp == dict[str, dict[str, str]]:  # interval names per locale
+        return {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "propertyNames": {"pattern": _INTERVAL_PATTERN},
+                "additionalProperties": {"type": "string"},
+            },
+        }
     origin = typing.get_origin(tp)
     if origin is typing.Literal:
         return {"enum": list(typing.get_args(tp))}
@@ -110,11 +121,56 @@ def catalog_schema() -> dict[str, Any]:
     }
 
 
-def schema_text() -> str:
-    """The schema as checked into the package, as text."""
-    return resources.files("nudge_sdk").joinpath("schemas/catalog.schema.json").read_text("utf-8")
+def _payload(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a payload type; classes go to `defs` and are referenced."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_payload(arg, defs) for arg in typing.get_args(tp)]}
+    if origin is tuple:
+        return {"type": "array", "items": _payload(typing.get_args(tp)[0], defs)}
+    simple = {str: "string", int: "integer", bool: "boolean", type(None): "null"}
+    if tp in simple:
+        return {"type": simple[tp]}
+    if tp is datetime:
+        return {"type": "string", "format": "date-time", "pattern": "Z$"}
+    if attrs.has(tp):
+        if tp.__name__ not in defs:
+            defs[tp.__name__] = {}  # a placeholder stops recursion
+            hints = typing.get_type_hints(tp)
+            fields = attrs.fields(tp)
+            defs[tp.__name__] = {
+                "type": "object",
+                "properties": {f.name: _payload(hints[f.name], defs) for f in fields},
+                "required": [f.name for f in fields],
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    raise TypeError(f"no schema for {tp!r}")  # pragma: no cover - a new payload type
 
 
-def render_schema() -> str:
-    """The generated schema as the text that is checked in."""
-    return json.dumps(catalog_schema(), indent=2) + "\n"
+def payload_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of what `evaluate` and `compare` return as JSON."""
+    defs: dict[str, Any] = {}
+    roots = [_payload(Evaluation, defs), _payload(Comparison, defs)]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://nudge-sdk.dev/schemas/payload.schema.json",
+        "title": "nudge-sdk payloads",
+        "description": f"Evaluation and comparison payloads, schema_version {SCHEMA_VERSION}.",
+        "anyOf": roots,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+_SCHEMAS = {"catalog": catalog_schema, "payload": payload_schema}
+
+
+def schema_text(name: str = "catalog") -> str:
+    """A schema as checked into the package, as text."""
+    path = f"schemas/{name}.schema.json"
+    return resources.files("nudge_sdk").joinpath(path).read_text("utf-8")
+
+
+def render_schema(name: str = "catalog") -> str:
+    """A generated schema as the text that is checked in."""
+    return json.dumps(_SCHEMAS[name](), indent=2, ensure_ascii=False) + "\n"

@@ -249,6 +249,8 @@ class CatalogSpec:
     plans: dict[str, PlanSpec]
     proration: ProrationSpec = ProrationSpec()
     default_locale: str = "en"
+    interval_names: dict[str, dict[str, str]] = attrs.field(factory=dict)
+    """Per locale, the word for each billing interval in messages (``{interval}``)."""
     quiet_days_after_signup: int = 0
     metrics: dict[str, MetricSpec] = attrs.field(factory=dict)
     features: dict[str, FeatureSpec] = attrs.field(factory=dict)
@@ -370,6 +372,15 @@ def _attributes(value: object) -> dict[str, list[str]]:
     return {str(key): _strings(item, list) for key, item in value.items()}
 
 
+def _names(value: object) -> dict[str, dict[str, str]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError("expected, per locale, a mapping of interval to its name")
+    return {
+        str(locale): {str(k): _text(v, str) for k, v in names.items()}
+        for locale, names in value.items()
+    }
+
+
 def _blank_is_empty(cls: type[Any]) -> Callable[[object, type], Any]:
     """``sso:`` with nothing after it means ``sso: {}``."""
     structure = make_dict_structure_fn(cls, converter)
@@ -392,6 +403,9 @@ converter.register_structure_hook(bool, _flag)
 converter.register_structure_hook_func(_is_literal, _literal)
 converter.register_structure_hook_func(
     lambda tp: tp == dict[str, list[str]], lambda value, _: _attributes(value)
+)
+converter.register_structure_hook_func(
+    lambda tp: tp == dict[str, dict[str, str]], lambda value, _: _names(value)
 )
 for _enum in (Granularity, Rounding, IntervalChange, DowngradeTiming, MetricKind, Reset):
     converter.register_structure_hook(_enum, _choice(_enum))

@@ -172,8 +172,12 @@ def _milestone(rule: Rule, trigger: Milestone, ctx: Context) -> Hit | Miss:
     used = ctx.usage.get(trigger.metric)
     if used is None or used < trigger.reached:
         return Miss("milestone_not_reached", f"{trigger.metric} below {trigger.reached}")
-    return Hit(detail=f"{trigger.metric} reached {trigger.reached}", metric=trigger.metric,
-               level=trigger.reached, need=ctx.need())  # fmt: skip
+    return Hit(
+        detail=f"{trigger.metric} reached {trigger.reached}",
+        metric=trigger.metric,
+        level=trigger.reached,
+        need=ctx.need(),
+    )
 
 
 _CHECKS: dict[type, Callable[[Rule, Trigger, Context], Hit | Miss]] = {

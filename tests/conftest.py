@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 import structlog
 from hypothesis import HealthCheck, settings
+
+from nudge_sdk import Evaluator, to_json
+from nudge_sdk._schema import schema_text
 
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile(
@@ -36,3 +42,22 @@ def _fresh_structlog() -> Iterator[None]:
     """The CLI configures structlog (it is an application); undo that after each test."""
     yield
     structlog.reset_defaults()
+
+
+@pytest.fixture(autouse=True)
+def _payloads_follow_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every evaluation and comparison any test produces must validate against the
+    payload schema checked into the package."""
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text("payload")))
+    evaluate, compare = Evaluator.evaluate, Evaluator.compare
+
+    def checked(method: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            validator.validate(to_json(result))
+            return result
+
+        return run
+
+    monkeypatch.setattr(Evaluator, "evaluate", checked(evaluate))
+    monkeypatch.setattr(Evaluator, "compare", checked(compare))

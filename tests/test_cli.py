@@ -12,9 +12,17 @@ from nudge_sdk._cli import main
 from nudge_sdk._schema import schema_text
 
 QUOTE = [
-    "--from", "starter", "--to", "team", "--interval", "month",
-    "--period-start", "2025-06-01T00:00:00Z", "--at", "2025-06-16T00:00:00Z",
-]  # fmt: skip
+    "--from",
+    "starter",
+    "--to",
+    "team",
+    "--interval",
+    "month",
+    "--period-start",
+    "2025-06-01T00:00:00Z",
+    "--at",
+    "2025-06-16T00:00:00Z",
+]
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -58,8 +66,13 @@ def test_quote_json_is_the_documented_shape(example_path: Path) -> None:
     code, out, err = run("quote", str(example_path), *QUOTE, "--json")
     assert (0, "") == (code, err)
     payload = json.loads(out)
-    line = {"interval": "month", "seats": 1, "start": "2025-06-16T00:00:00Z",
-            "end": "2025-07-01T00:00:00Z", "fraction": "1/2"}  # fmt: skip
+    line = {
+        "interval": "month",
+        "seats": 1,
+        "start": "2025-06-16T00:00:00Z",
+        "end": "2025-07-01T00:00:00Z",
+        "fraction": "1/2",
+    }
     expected = {
         "currency": "USD",
         "lines": [
@@ -91,8 +104,21 @@ def test_quote_table(example_path: Path) -> None:
 
 def test_quote_policy_overrides(example_path: Path) -> None:
     """Policy options override the catalog: an immediate downgrade credits now."""
-    args = ["--from", "team", "--to", "starter", "--interval", "month", "--seats", "3", "--json",
-            "--period-start", "2025-06-01T00:00:00Z", "--at", "2025-06-16T00:00:00Z"]  # fmt: skip
+    args = [
+        "--from",
+        "team",
+        "--to",
+        "starter",
+        "--interval",
+        "month",
+        "--seats",
+        "3",
+        "--json",
+        "--period-start",
+        "2025-06-01T00:00:00Z",
+        "--at",
+        "2025-06-16T00:00:00Z",
+    ]
     _, deferred, _ = run("quote", str(example_path), *args)
     _, now, _ = run("quote", str(example_path), *args, "--downgrade", "immediate")
     assert ([], "2025-07-01T00:00:00Z") == (
@@ -104,8 +130,19 @@ def test_quote_policy_overrides(example_path: Path) -> None:
 
 def test_quote_period_end_defaults_to_one_interval(example_path: Path) -> None:
     """Without --period-end the period is one interval long, month ends clamped."""
-    args = ["--from", "starter", "--to", "team", "--interval", "month", "--json",
-            "--period-start", "2025-01-31T00:00:00Z", "--at", "2025-02-14T00:00:00Z"]  # fmt: skip
+    args = [
+        "--from",
+        "starter",
+        "--to",
+        "team",
+        "--interval",
+        "month",
+        "--json",
+        "--period-start",
+        "2025-01-31T00:00:00Z",
+        "--at",
+        "2025-02-14T00:00:00Z",
+    ]
     _, out, _ = run("quote", str(example_path), *args)
     assert {"start": "2025-01-31T00:00:00Z", "end": "2025-02-28T00:00:00Z"} == json.loads(out)[
         "new_period"

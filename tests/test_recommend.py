@@ -20,8 +20,9 @@ def small_catalogs(draw: st.DrawFn) -> Catalog:
     """2-4 plans and 0-2 single-metric add-ons over two metrics, limits soft or hard."""
     plans = {}
     for index in range(draw(st.integers(2, 4))):
-        limits = {m: draw(st.one_of(st.just(UNLIMITED), st.integers(0, 20).map(Decimal)))
-                  for m in METRICS}  # fmt: skip
+        limits = {
+            m: draw(st.one_of(st.just(UNLIMITED), st.integers(0, 20).map(Decimal))) for m in METRICS
+        }
         overage = {m: draw(st.integers(1, 300)) for m in METRICS if draw(st.booleans())}
         plans[f"p{index}"] = Plan(
             id=f"p{index}",
@@ -81,14 +82,17 @@ def test_right_size_not_next_tier() -> None:
     catalog = Catalog(
         currency=Currency.of("USD"),
         plans={
-            "starter": Plan(id="starter", name="S", prices={MONTH: Price(base=900)},
-                            limits={"gb": Decimal(100)}),
-            "team": Plan(id="team", name="T", prices={MONTH: Price(base=2900)},
-                         limits={"gb": Decimal(1000)}),
+            "starter": Plan(
+                id="starter", name="S", prices={MONTH: Price(base=900)}, limits={"gb": Decimal(100)}
+            ),
+            "team": Plan(
+                id="team", name="T", prices={MONTH: Price(base=2900)}, limits={"gb": Decimal(1000)}
+            ),
         },
-        addons={"pack": AddOn(id="pack", name="P", prices={MONTH: 800},
-                              grants={"gb": Decimal(100)})},
-    )  # fmt: skip
+        addons={
+            "pack": AddOn(id="pack", name="P", prices={MONTH: 800}, grants={"gb": Decimal(100)})
+        },
+    )
     need = Need(usage={"gb": Decimal(120)}, grow={"gb": Decimal(100)})
     option = cheapest(catalog, MONTH, 1, need)
     assert option is not None
