@@ -33,6 +33,9 @@ class Need:
     features: frozenset[str] = frozenset()
     grow: Mapping[str, Decimal] = attrs.field(factory=dict)
     """Metrics whose limit must end above these values (more room than today)."""
+    lowest_plan: str = ""
+    """If set, plans below this one on the ladder are not considered (an upsell never
+    moves a customer down)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -150,7 +153,9 @@ def cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Op
     """The cheapest option covering `need`; ties go to fewer add-on units, then the
     lower plan."""
     best: Option | None = None
-    for plan in catalog.plans.values():
+    ladder = list(catalog.plans.values())
+    start = list(catalog.plans).index(need.lowest_plan) if need.lowest_plan else 0
+    for plan in ladder[start:]:
         if plan.price(interval) is None:
             continue
         chosen: dict[str, int] = {}

@@ -56,12 +56,15 @@ class Context:
         self,
         grow: Mapping[str, Decimal] | None = None,
         features: frozenset[str] = frozenset(),
+        upsell: bool = False,
     ) -> Need:
-        """Cover usage and its projection on every metric reported."""
+        """Cover usage and its projection on every metric reported; an upsell keeps the
+        customer on their plan or above."""
         usage = {
             m: max(e.used, e.projected) for m, e in self.entitlements.items() if m in self.usage
         }
-        return Need(usage=usage, grow=grow or {}, features=features)
+        lowest = self.account.plan if upsell else ""
+        return Need(usage=usage, grow=grow or {}, features=features, lowest_plan=lowest)
 
 
 @attrs.frozen(kw_only=True)
@@ -105,7 +108,7 @@ def _usage(rule: Rule, trigger: UsageThreshold, ctx: Context) -> Hit | Miss:
         detail = f"{what}{trigger.metric} has {left} left"
     if level is None:
         return Miss("threshold_not_reached", f"{detail}; first level {trigger.levels[0]}")
-    need = ctx.need(grow={trigger.metric: ent.limit})
+    need = ctx.need(grow={trigger.metric: ent.limit}, upsell=True)
     return Hit(detail=f"{detail}: level {level}", metric=trigger.metric, level=level, need=need)
 
 
@@ -126,7 +129,7 @@ def _feature(rule: Rule, trigger: FeatureLocked, ctx: Context) -> Hit | Miss:
         return Miss("feature_not_requested", f"the host did not ask about {trigger.feature}")
     if feature_access(ctx.catalog, ctx.account, trigger.feature).allowed:
         return Miss("feature_allowed", f"the account already has {trigger.feature}")
-    need = ctx.need(features=frozenset({trigger.feature}))
+    need = ctx.need(features=frozenset({trigger.feature}), upsell=True)
     return Hit(detail=f"{trigger.feature} is not in the plan", need=need)
 
 

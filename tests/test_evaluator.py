@@ -1,0 +1,310 @@
+"""The evaluator's documented behaviour: gates, frequency, caps, explain, fail-safety."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from structlog.testing import capture_logs
+
+from nudge_sdk import (
+    Account,
+    Evaluation,
+    Evaluator,
+    Grant,
+    Interval,
+    Period,
+    RuleHistory,
+    StateSnapshot,
+    Unit,
+    load_catalog,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = load_catalog(ROOT / "examples" / "plans.yaml")
+EVALUATOR = Evaluator(CATALOG)
+NOW = datetime(2025, 6, 16, tzinfo=UTC)
+JUNE = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+STARTER = Account(
+    id="a1",
+    plan="starter",
+    interval=Interval(Unit.MONTH),
+    period=JUNE,
+    signup=datetime(2024, 1, 1, tzinfo=UTC),
+    seats=3,
+)
+FULL = {"storage_gb": 92, "seats": 1}
+
+
+def run(account: Account = STARTER, usage: Any = FULL, **options: Any) -> Evaluation:
+    return EVALUATOR.evaluate(account, usage, now=options.pop("now", NOW), **options)
+
+
+def reasons(result: Evaluation) -> dict[str, str]:
+    return {decision.rule: decision.reason for decision in result.decisions}
+
+
+def test_a_nudge_and_why() -> None:
+    """Storage at 92% on Starter shows the storage nudge; explain covers every rule."""
+    result = run(explain=True)
+    assert ["storage_almost_full"] == [n.rule for n in result.nudges]
+    assert set(CATALOG.rules) == set(reasons(result))
+    assert "shown" == reasons(result)["storage_almost_full"]
+    assert "threshold_not_reached" == reasons(result)["seats_filling_up"]
+
+
+def test_without_explain_decisions_are_not_collected() -> None:
+    """Explain is opt-in: a plain evaluation carries no decisions."""
+    assert () == run().decisions
+
+
+@pytest.mark.parametrize(
+    ("change", "usage", "options", "rule", "reason"),
+    [
+        ({"signup": NOW - timedelta(days=1)}, FULL, {}, "storage_almost_full", "quiet_period"),
+        (
+            {"signals": frozenset({"failed_payment"})},
+            FULL,
+            {},
+            "storage_almost_full",
+            "silenced_by_signal",
+        ),
+        (
+            {"signals": frozenset({"negative_sentiment"})},
+            FULL,
+            {},
+            "storage_almost_full",
+            "silenced_by_signal",
+        ),
+        ({}, {"storage_gb": 50}, {}, "storage_almost_full", "threshold_not_reached"),
+        ({}, {"seats": 1}, {}, "storage_almost_full", "no_usage"),
+        ({}, FULL, {"placement": "modal"}, "storage_almost_full", "other_placement"),
+        (
+            {"country": "US"},
+            {"storage_gb": 60},
+            {"now": datetime(2025, 5, 20, tzinfo=UTC)},
+            "summer_offer",
+            "outside_schedule",
+        ),
+        (
+            {"country": "FR"},
+            {"storage_gb": 60},
+            {"now": datetime(2025, 7, 2, tzinfo=UTC)},
+            "summer_offer",
+            "audience_country",
+        ),
+        ({}, FULL, {}, "trial_more_days", "audience_trial"),
+        ({"plan": "business", "seats": 5}, FULL, {}, "storage_almost_full", "audience_plan"),
+        ({}, FULL, {"feature": "audit_log"}, "sso_locked", "feature_not_requested"),
+        ({"plan": "team"}, FULL, {"feature": "sso"}, "sso_locked", "feature_allowed"),
+        ({"licence_end": NOW + timedelta(days=30)}, FULL, {}, "licence_expiring", "not_ending"),
+    ],
+)
+def test_why_a_rule_stays_quiet(
+    change: dict[str, Any], usage: Any, options: dict[str, Any], rule: str, reason: str
+) -> None:
+    """Each gate names itself in the explanation."""
+    result = run(attrs.evolve(STARTER, **change), usage, explain=True, **options)
+    assert reason == reasons(result)[rule]
+    assert rule not in [n.rule for n in result.nudges]
+
+
+@pytest.mark.parametrize(
+    ("history", "reason"),
+    [
+        (RuleHistory(dismissed=True), "dismissed"),
+        (RuleHistory(snoozed_until=NOW + timedelta(hours=1)), "snoozed"),
+        (RuleHistory(last_shown=NOW - timedelta(days=1)), "cooldown"),
+        (RuleHistory(shown_last_week=2), "weekly_cap"),
+        (RuleHistory(last_level=Decimal(80)), "level_already_shown"),
+    ],
+)
+def test_state_holds_nudges_back(history: RuleHistory, reason: str) -> None:
+    """Dismissals, snoozes, cooldowns, weekly caps and fired levels come from the snapshot."""
+    state = StateSnapshot(rules={"storage_almost_full": history})
+    result = run(state=state, explain=True)
+    assert reason == reasons(result)["storage_almost_full"]
+
+
+def test_a_higher_level_fires_again() -> None:
+    """Having shown the 80% level, crossing 100% shows the nudge again."""
+    state = StateSnapshot(rules={"storage_almost_full": RuleHistory(last_level=Decimal(80))})
+    result = run(usage={"storage_gb": 101}, state=state)
+    assert ["storage_almost_full"] == [n.rule for n in result.nudges]
+    assert "100" == result.impressions[0].level
+
+
+def test_cooldown_ends() -> None:
+    """Three days after the last showing (cooldown 3d) the nudge is back."""
+    history = RuleHistory(last_shown=NOW - timedelta(days=3))
+    result = run(state=StateSnapshot(rules={"storage_almost_full": history}))
+    assert ["storage_almost_full"] == [n.rule for n in result.nudges]
+
+
+def test_placement_cap_keeps_the_highest_priority() -> None:
+    """Two banner rules fire; the banner holds one, and the higher priority wins."""
+    usage = {"storage_gb": 92, "seats": 3, "ai_credits": 2600}
+    result = run(usage=usage, explain=True)
+    assert ["credits_break_even"] == [n.rule for n in result.nudges if n.placement == "banner"]
+    assert "capped_by_placement" == reasons(result)["storage_almost_full"]
+
+
+def test_nudge_ids_are_stable_and_distinct() -> None:
+    """The same account, rule, level and period give the same id; another level another."""
+    first, again = run().nudges[0], run().nudges[0]
+    higher = run(usage={"storage_gb": 101}).nudges[0]
+    assert first.id == again.id
+    assert first.id != higher.id
+
+
+def test_impressions_say_what_to_record() -> None:
+    """Each shown nudge comes with what the store should record."""
+    result = run()
+    [impression] = result.impressions
+    assert ("storage_almost_full", result.nudges[0].id, NOW, "80") == (
+        impression.rule,
+        impression.nudge,
+        impression.at,
+        impression.level,
+    )
+
+
+@pytest.mark.parametrize(
+    ("usage", "problem"),
+    [
+        ({"storage_gb": "lots"}, "usage storage_gb: expected a number, got str 'lots'"),
+        ({"storage_gb": -3}, "usage storage_gb: -3 must not be negative"),
+        ({"storage_gb": float("nan")}, "usage storage_gb: nan is not a finite number"),
+        ({"storage_gb": True}, "usage storage_gb: expected a number, got bool True"),
+        ({"bandwidth": 10}, "usage unknown metric 'bandwidth'"),
+    ],
+)
+def test_bad_usage_costs_only_its_metric(usage: dict[str, Any], problem: str) -> None:
+    """A bad value drops its metric with a reason; the rest is still evaluated."""
+    with capture_logs() as logs:
+        result = run(usage={**usage, "seats": 4, "ai_credits": 2600})
+    assert result.degraded
+    assert [f"{problem}; its nudges are skipped"] == list(result.problems)
+    assert ["credits_break_even", "seats_filling_up"] == [n.rule for n in result.nudges]
+    assert "nudge.bad_usage" in [log["event"] for log in logs]
+
+
+@pytest.mark.parametrize(
+    ("change", "now", "problem"),
+    [
+        (
+            {"plan": "gold"},
+            NOW,
+            "unknown plan 'gold'; the catalog has: free, starter, team, business",
+        ),
+        ({"currency": "EUR"}, NOW, "account currency EUR is not the catalog's USD"),
+        ({"interval": Interval(Unit.WEEK)}, NOW, "plan 'starter' is not sold by the week"),
+        ({"zone": "Mars/Olympus"}, NOW, "zone: 'Mars/Olympus' is not an IANA time zone"),
+        (
+            {"addons": {"nope": 1}},
+            NOW,
+            "unknown add-on 'nope'; the catalog has: storage_pack, credit_pack, audit_log_addon",
+        ),
+        (
+            {},
+            datetime(2025, 6, 16),
+            "now: 2025-06-16T00:00:00 has no time zone; pass an aware "
+            "datetime (for example with tzinfo=datetime.UTC)",
+        ),
+    ],
+)
+def test_bad_accounts_degrade_to_no_nudge(
+    change: dict[str, Any], now: datetime, problem: str
+) -> None:
+    """Unusable input never raises into the host: no nudges, degraded, the problem named."""
+    with capture_logs() as logs:
+        result = run(attrs.evolve(STARTER, **change), now=now)
+    assert ((), True, (problem,)) == (result.nudges, result.degraded, result.problems)
+    assert [("nudge.degraded", problem)] == [
+        (log["event"], log["problem"]) for log in logs if log["event"] == "nudge.degraded"
+    ]
+
+
+def test_an_internal_failure_degrades_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a bug inside the SDK becomes a degraded result and a logged error."""
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("nudge_sdk._evaluator.entitlements", broken)
+    with capture_logs() as logs:
+        result = run()
+    assert ("internal error: ZeroDivisionError('boom')",) == result.problems
+    assert "nudge.failed" in [log["event"] for log in logs]
+
+
+def test_decisions_are_structured_log_events() -> None:
+    """Every decision is a structlog event with the rule, outcome and reason as fields."""
+    with capture_logs() as logs:
+        run()
+    decisions = [log for log in logs if log["event"] == "nudge.decision"]
+    shown = [log for log in decisions if log["shown"]]
+    assert [("a1", "storage_almost_full", "shown")] == [
+        (log["account"], log["rule"], log["reason"]) for log in shown
+    ]
+    assert len(decisions) == len(EVALUATOR._rules["starter"])
+
+
+def test_entitlements_add_addons_and_unexpired_grants() -> None:
+    """A storage pack and a live grant raise the limit; an expired grant does not."""
+    account = attrs.evolve(
+        STARTER,
+        addons={"storage_pack": 2},
+        grants=(
+            Grant(metric="storage_gb", amount=Decimal(5)),
+            Grant(metric="storage_gb", amount=Decimal(50), expires=NOW - timedelta(days=1)),
+        ),
+    )
+    storage = EVALUATOR.entitlements(account, {"storage_gb": 92}, now=NOW)["storage_gb"]
+    assert (Decimal(305), Decimal(213), True) == (storage.limit, storage.remaining, storage.hard)
+
+
+def test_soft_limits_bill_overage_and_counters_reset() -> None:
+    """Starter's credits are soft at $0.02 a credit and reset with the billing period."""
+    credits = EVALUATOR.entitlements(STARTER, {"ai_credits": 600}, now=NOW)["ai_credits"]
+    assert (False, 2, JUNE.end) == (
+        credits.hard,
+        credits.overage_price and credits.overage_price.minor,
+        credits.resets_at,
+    )
+    assert Decimal(1200) == credits.projected  # 600 in half the period
+
+
+def test_may_a_feature() -> None:
+    """Feature gating says why, and what would unlock it."""
+    assert (False, "not_in_plan", "team", None) == attrs.astuple(EVALUATOR.may(STARTER, "sso"))[1:]
+    audit = EVALUATOR.may(STARTER, "audit_log")
+    assert ("business", "audit_log_addon") == (audit.cheapest_plan, audit.cheapest_addon)
+    with_addon = attrs.evolve(STARTER, addons={"audit_log_addon": 1})
+    assert (True, "addon") == (
+        EVALUATOR.may(with_addon, "audit_log").allowed,
+        EVALUATOR.may(with_addon, "audit_log").reason,
+    )
+
+
+def test_an_upsell_never_moves_down_the_ladder() -> None:
+    """Free plus a pack would be cheaper than Starter plus a pack for this usage, but a
+    storage upsell keeps the customer on Starter and adds the pack."""
+    [shown] = run(usage={"storage_gb": 92, "seats": 1}).nudges
+    assert shown.offer is not None
+    assert ("starter", ["storage_pack"]) == (
+        shown.offer.plan,
+        [a.addon for a in shown.offer.addons],
+    )
+
+
+def test_stale_period_rolls_forward() -> None:
+    """If the host's period is behind `now`, offers are priced in the period containing now."""
+    result = run(now=datetime(2025, 8, 16, tzinfo=UTC))
+    [shown] = result.nudges
+    assert shown.offer is not None
+    assert ("starter", 413) == (shown.offer.plan, shown.offer.due_now.minor)  # $8 x 16/31
