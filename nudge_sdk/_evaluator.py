@@ -84,6 +84,16 @@ _CTA = {
 }
 
 
+def _metric_of(rule: Rule) -> str:
+    """The metric a rule cannot fire without, if any."""
+    trigger = rule.trigger
+    if isinstance(trigger, UsageThreshold):
+        return trigger.metric
+    if isinstance(trigger, Milestone):
+        return trigger.metric
+    return ""
+
+
 def _plan_admits(audience: Audience, plan: str) -> bool:
     return (not audience.plans or plan in audience.plans) and plan not in audience.not_plans
 
@@ -97,10 +107,22 @@ class Evaluator:
         ranked = sorted(
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )
+        self._rank = {rule.id: index for index, rule in enumerate(ranked)}
         self._rules = {
             plan: tuple(rule for rule in ranked if _plan_admits(rule.audience, plan))
             for plan in catalog.plans
         }
+        # Rules that need a metric's usage are indexed by it, so an account's evaluation
+        # only looks at the rules of its plan that can apply to what it reported.
+        self._general: dict[str, tuple[Rule, ...]] = {}
+        self._by_metric: dict[str, dict[str, tuple[Rule, ...]]] = {}
+        for plan, rules in self._rules.items():
+            self._general[plan] = tuple(r for r in rules if not _metric_of(r))
+            by_metric: dict[str, list[Rule]] = {}
+            for rule in rules:
+                if metric := _metric_of(rule):
+                    by_metric.setdefault(metric, []).append(rule)
+            self._by_metric[plan] = {m: tuple(rs) for m, rs in by_metric.items()}
 
     # -- public ---------------------------------------------------------------------
 
@@ -213,11 +235,8 @@ class Evaluator:
                 if not _plan_admits(rule.audience, account.plan):
                     decide(rule, False, "audience_plan", f"not for plan {account.plan}")
         candidates = []
-        for rule in self._rules[account.plan]:
-            gate = self._gate(rule, ctx, placement)
-            outcome: Hit | Miss = gate or check(rule, ctx)
-            if isinstance(outcome, Hit):
-                outcome = _frequency(rule, outcome, ctx.state.history(rule.id), now) or outcome
+        for rule in self._applicable(account.plan, ctx.usage, explain):
+            outcome = self._decide(rule, ctx, placement)
             if isinstance(outcome, Miss):
                 decide(rule, False, outcome.reason, outcome.detail)
             else:
@@ -248,6 +267,49 @@ class Evaluator:
             decisions=tuple(decisions),
             impressions=impressions,
         )
+
+    def triggered(
+        self,
+        account: Account,
+        usage: Mapping[str, object],
+        *,
+        now: datetime,
+        placement: str | None = None,
+        feature: str | None = None,
+        events: Iterable[str] = (),
+        state: StateSnapshot | None = None,
+    ) -> tuple[str, ...]:
+        """The ids of the rules whose moment has come, best first, without building
+        payloads: the decision path alone, for hosts that only ask "is there anything?".
+
+        Unlike `evaluate` it raises `NudgeError` on unusable input.
+        """
+        now = aware("now", now)
+        ctx, _ = self.context(account, usage, now, feature, frozenset(events), state)
+        return tuple(
+            rule.id
+            for rule in self._applicable(account.plan, ctx.usage, explain=False)
+            if isinstance(self._decide(rule, ctx, placement), Hit)
+        )
+
+    def _applicable(self, plan: str, usage: Mapping[str, object], explain: bool) -> Iterable[Rule]:
+        """The plan's rules that can fire given the metrics reported (all when explaining,
+        so every rule gets its reason), best first."""
+        if explain:
+            return self._rules[plan]
+        by_metric = self._by_metric[plan]
+        chosen = list(self._general[plan])
+        for metric in usage:
+            chosen += by_metric.get(metric, ())
+        return sorted(chosen, key=lambda rule: self._rank[rule.id])
+
+    def _decide(self, rule: Rule, ctx: Context, placement: str | None) -> Hit | Miss:
+        """Whether one rule fires: its gates, its trigger, then the state snapshot."""
+        outcome: Hit | Miss = self._gate(rule, ctx, placement) or check(rule, ctx)
+        if isinstance(outcome, Hit):
+            history = ctx.state.history(rule.id)
+            return _frequency(rule, outcome, history, ctx.now) or outcome
+        return outcome
 
     def context(
         self,

@@ -251,7 +251,25 @@ def test_decisions_are_structured_log_events() -> None:
     assert [("a1", "storage_almost_full", "shown")] == [
         (log["account"], log["rule"], log["reason"]) for log in shown
     ]
-    assert len(decisions) == len(EVALUATOR._rules["starter"])
+    assert all({"account", "rule", "shown", "reason", "detail"} <= log.keys() for log in decisions)
+
+
+def test_rules_for_unreported_metrics_cost_nothing() -> None:
+    """Without explain, a usage rule on a metric the host did not report is not looked at
+    (the index skips it); with explain it is, and says why."""
+    with capture_logs() as logs:
+        run(usage={"seats": 1})
+    looked_at = {log["rule"] for log in logs if log["event"] == "nudge.decision"}
+    assert "storage_almost_full" not in looked_at
+    assert "no_usage" == reasons(run(usage={"seats": 1}, explain=True))["storage_almost_full"]
+
+
+def test_triggered_is_the_decision_path() -> None:
+    """`triggered` lists the rules whose moment came, best first, without payloads."""
+    usage = {"storage_gb": 92, "seats": 3, "ai_credits": 2600}
+    assert ("credits_break_even", "storage_almost_full", "seats_filling_up") == (
+        EVALUATOR.triggered(STARTER, usage, now=NOW)
+    )
 
 
 def test_entitlements_add_addons_and_unexpired_grants() -> None:
