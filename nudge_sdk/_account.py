@@ -99,6 +99,8 @@ def clean_usage(
 def _usage_problem(metric: object, value: object, metrics: Mapping[str, object]) -> str:
     if metric not in metrics:
         return f"unknown metric {metric!r}"
+    if type(value) is int and value >= 0:  # the common case, without ABC checks
+        return ""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return f"{metric}: expected a number, got {type(value).__name__} {value!r}"
     if isinstance(value, float) and not math.isfinite(value):

@@ -8,7 +8,7 @@ themselves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
@@ -20,8 +20,16 @@ from nudge_sdk._catalog import UNLIMITED, Catalog, MetricKind, Reset
 from nudge_sdk._money import Money
 from nudge_sdk._periods import Cycle, Interval, Period, Unit
 
-__all__ = ["Access", "Entitlement", "entitlements", "feature_access", "reset_window"]
+__all__ = [
+    "Access",
+    "Entitlement",
+    "Entitlements",
+    "entitlements",
+    "feature_access",
+    "reset_window",
+]
 
+_ZERO = Decimal(0)
 _MIN_ELAPSED = timedelta(hours=1)
 """Below this much of a window, a pace is noise: no projection is made."""
 _WINDOWS = {
@@ -42,8 +50,6 @@ class Entitlement:
     used: Decimal
     remaining: Decimal | None
     """What is left before the limit (never negative); `None` when unlimited."""
-    utilization: Fraction | None
-    """Used over limit; `None` when unlimited or the limit is zero."""
     hard: bool
     """A hard limit blocks; a soft one bills `overage_price` per unit above it."""
     overage_price: Money | None
@@ -55,6 +61,13 @@ class Entitlement:
     """When usage at the current pace reaches the limit, if within the window."""
 
     @property
+    def utilization(self) -> Fraction | None:
+        """Used over limit, exactly; `None` when unlimited or the limit is zero."""
+        if not self.limit:
+            return None
+        return Fraction(self.used) / Fraction(self.limit)
+
+    @property
     def over(self) -> bool:
         """Whether usage is above the limit."""
         return self.limit is not None and self.used > self.limit
@@ -64,10 +77,10 @@ class Entitlement:
         """When the counter starts again from zero."""
         return self.window.end if self.window else None
 
-    def overage_cost(self, usage: Decimal, limit: Decimal | None) -> Fraction:
+    def overage_cost(self, usage: Decimal, limit: Decimal | None) -> Fraction | int:
         """Overage, in minor units, for `usage` against `limit` at this metric's price."""
         if limit is None or usage <= limit or self.overage_price is None:
-            return Fraction(0)
+            return 0
         return Fraction(usage - limit) * self.overage_price.minor
 
 
@@ -105,39 +118,83 @@ def reset_window(
     return Cycle(first, _WINDOWS[reset], zone).period_at(now)
 
 
-def entitlements(
-    catalog: Catalog, account: Account, usage: Mapping[str, Decimal], now: datetime, zone: tzinfo
-) -> dict[str, Entitlement]:
-    """Every metric's entitlement for the account at `now`."""
-    plan = catalog.plan(account.plan)
-    extra: dict[str, Decimal] = {}
-    for addon_id, quantity in account.addons.items():
-        for metric, amount in catalog.addon(addon_id).grants.items():
-            extra[metric] = extra.get(metric, Decimal(0)) + amount * quantity
-    for grant in account.grants:
-        if grant.expires is None or now < grant.expires:
-            extra[grant.metric] = extra.get(grant.metric, Decimal(0)) + grant.amount
-    result = {}
-    for metric_id, spec in catalog.metrics.items():
-        base = plan.limits.get(metric_id, Decimal(0))
-        limit = None if base is UNLIMITED else base + extra.get(metric_id, Decimal(0))
-        used = usage.get(metric_id, Decimal(0))
-        window = reset_window(account, spec.reset, now, zone)
-        projected, run_out = _projection(spec.kind, used, limit, window, now)
-        overage = plan.overage.get(metric_id)
-        result[metric_id] = Entitlement(
+class Entitlements(Mapping[str, Entitlement]):
+    """Every metric's entitlement, each computed the first time it is looked at: an
+    evaluation usually needs only the few metrics its rules are about."""
+
+    def __init__(
+        self, catalog: Catalog, account: Account, usage: Mapping[str, Decimal], now: datetime,
+        zone: tzinfo,
+    ) -> None:  # fmt: skip
+        self._catalog, self._account, self._usage = catalog, account, usage
+        self._now, self._zone = now, zone
+        self._plan = catalog.plan(account.plan)
+        self._extra: dict[str, Decimal] = {}
+        for addon_id, quantity in account.addons.items():
+            for metric, amount in catalog.addon(addon_id).grants.items():
+                self._extra[metric] = self._extra.get(metric, Decimal(0)) + amount * quantity
+        for grant in account.grants:
+            if grant.expires is None or now < grant.expires:
+                self._extra[grant.metric] = self._extra.get(grant.metric, Decimal(0)) + grant.amount
+        self._done: dict[str, Entitlement] = {}
+        self._figures: dict[str, tuple[Decimal | None, Decimal, Decimal]] = {}
+
+    def __getitem__(self, metric_id: str) -> Entitlement:
+        found = self._done.get(metric_id)
+        if found is None:
+            found = self._done[metric_id] = self._compute(metric_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._catalog.metrics)
+
+    def __len__(self) -> int:
+        return len(self._catalog.metrics)
+
+    def figures(self, metric_id: str) -> tuple[Decimal | None, Decimal, Decimal]:
+        """Limit (`None` when unlimited), usage and projected usage: what a threshold
+        check needs, without building the whole `Entitlement`."""
+        found = self._figures.get(metric_id)
+        if found is None:
+            spec = self._catalog.metrics[metric_id]
+            base = self._plan.limits.get(metric_id, _ZERO)
+            if base is UNLIMITED:
+                limit = None
+            else:
+                extra = self._extra.get(metric_id)
+                limit = base if extra is None else base + extra
+            used = self._usage.get(metric_id, _ZERO)
+            projected = used
+            if spec.kind is MetricKind.COUNTER:
+                window = reset_window(self._account, spec.reset, self._now, self._zone)
+                projected = _projection(spec.kind, used, limit, window, self._now)[0]
+            found = self._figures[metric_id] = (limit, used, projected)
+        return found
+
+    def _compute(self, metric_id: str) -> Entitlement:
+        spec = self._catalog.metrics[metric_id]  # KeyError for unknown metrics, as a dict
+        limit, used, _ = self.figures(metric_id)
+        window = reset_window(self._account, spec.reset, self._now, self._zone)
+        projected, run_out = _projection(spec.kind, used, limit, window, self._now)
+        overage = self._plan.overage.get(metric_id)
+        return Entitlement(
             metric=metric_id,
             limit=limit,
             used=used,
-            remaining=None if limit is None else max(Decimal(0), limit - used),
-            utilization=Fraction(used) / Fraction(limit) if limit else None,
+            remaining=None if limit is None else max(_ZERO, limit - used),
             hard=overage is None,
-            overage_price=None if overage is None else Money(overage, catalog.currency),
+            overage_price=None if overage is None else Money(overage, self._catalog.currency),
             projected=projected,
             window=window,
             run_out_at=run_out,
         )
-    return result
+
+
+def entitlements(
+    catalog: Catalog, account: Account, usage: Mapping[str, Decimal], now: datetime, zone: tzinfo
+) -> Entitlements:
+    """Every metric's entitlement for the account at `now` (computed as looked at)."""
+    return Entitlements(catalog, account, usage, now, zone)
 
 
 def _projection(

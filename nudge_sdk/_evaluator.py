@@ -10,6 +10,7 @@ to fewer (or no) nudges, with the problems listed in the result and logged.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -162,7 +163,7 @@ class Evaluator:
         """Every metric's limit, usage, remaining and utilization for `account`."""
         now = aware("now", now)
         clean, _ = clean_usage(usage, self.catalog.metrics)
-        return entitlements(self.catalog, account, clean, now, account.tz())
+        return dict(entitlements(self.catalog, account, clean, now, account.tz()))
 
     def compare(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
@@ -218,8 +219,16 @@ class Evaluator:
         ctx, problems = self.context(account, usage, now, feature, events, state)
         decisions: list[Decision] = []
 
-        def decide(rule: Rule, shown: bool, reason: str, detail: str) -> None:
-            _log.debug(
+        log = _log.bind()  # resolve the lazy proxy once, not once per decision
+        enabled = getattr(log, "is_enabled_for", None)
+        telling = explain or enabled is None or enabled(logging.DEBUG)
+
+        def decide(rule: Rule, shown: bool, outcome: Hit | Miss) -> None:
+            if not telling:  # nobody listens: do not even format the detail
+                return
+            reason = "shown" if shown else outcome.reason  # type: ignore[union-attr]
+            detail = outcome.detail
+            log.debug(
                 "nudge.decision",
                 account=account.id,
                 rule=rule.id,
@@ -233,27 +242,27 @@ class Evaluator:
         if explain:
             for rule in self.catalog.rules.values():
                 if not _plan_admits(rule.audience, account.plan):
-                    decide(rule, False, "audience_plan", f"not for plan {account.plan}")
+                    decide(rule, False, Miss("audience_plan", f"not for plan {account.plan}"))
         candidates = []
         for rule in self._applicable(account.plan, ctx.usage, explain):
             outcome = self._decide(rule, ctx, placement)
             if isinstance(outcome, Miss):
-                decide(rule, False, outcome.reason, outcome.detail)
+                decide(rule, False, outcome)
             else:
                 candidates.append((rule, outcome))
         nudges: list[Nudge] = []
         shown: dict[str, int] = {}
         for rule, hit in candidates:
             if shown.get(rule.placement, 0) >= self.catalog.placements.get(rule.placement, 1):
-                decide(rule, False, "capped_by_placement", f"{rule.placement} is full")
+                decide(rule, False, Miss("capped_by_placement", f"{rule.placement} is full"))
                 continue
             nudge = self._nudge(rule, hit, ctx)
             if isinstance(nudge, Miss):
-                decide(rule, False, nudge.reason, nudge.detail)
+                decide(rule, False, nudge)
                 continue
             shown[rule.placement] = shown.get(rule.placement, 0) + 1
             nudges.append(nudge)
-            decide(rule, True, "shown", hit.detail)
+            decide(rule, True, hit)
         levels = {rule.id: hit.level for rule, hit in candidates}
         impressions = tuple(
             Impression(rule=n.rule, nudge=n.id, at=now, level=_text(levels[n.rule])) for n in nudges
@@ -342,7 +351,7 @@ class Evaluator:
             account=account,
             usage=clean,
             entitlements=ents,
-            current=self._current(account, plan, ents),
+            current_of=lambda: self._current(account, plan, ents),
             now=now,
             zone=zone,
             feature=feature,
@@ -357,9 +366,8 @@ class Evaluator:
             (self.catalog.addons[a].prices.get(account.interval, 0) * n)
             for a, n in account.addons.items()
         )
-        overage = sum(
-            (e.overage_cost(max(e.used, e.projected), e.limit) for e in ents.values()),
-            Fraction(0),
+        overage = Fraction(
+            sum(e.overage_cost(max(e.used, e.projected), e.limit) for e in ents.values())
         )
         return Option(
             plan=plan.id,
@@ -379,7 +387,7 @@ class Evaluator:
             silenced = self.catalog.signals.get(signal)
             if silenced and ("all" in silenced or rule.id in silenced):
                 return Miss("silenced_by_signal", f"signal {signal}")
-        tenure = account.tenure_days(now)
+        tenure = ctx.tenure
         if tenure < self.catalog.quiet_days_after_signup:
             return Miss("quiet_period", f"signed up {tenure} day(s) ago")
         if (rule.starts and now < rule.starts) or (rule.ends and now >= rule.ends):

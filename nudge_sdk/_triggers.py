@@ -6,6 +6,7 @@ reason code and a detail for explain). They are pure: everything comes in `Conte
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, tzinfo
@@ -16,7 +17,7 @@ import attrs
 
 from nudge_sdk._account import Account
 from nudge_sdk._catalog import Catalog
-from nudge_sdk._entitlements import Entitlement, feature_access
+from nudge_sdk._entitlements import Entitlements, feature_access
 from nudge_sdk._recommend import Need, Option, cheapest
 from nudge_sdk._rules import (
     BreakEven,
@@ -43,14 +44,24 @@ class Context:
     catalog: Catalog
     account: Account
     usage: Mapping[str, Decimal]
-    entitlements: Mapping[str, Entitlement]
-    current: Option | None
-    """The account's plan and add-ons as an option, with the overage it is heading for."""
+    entitlements: Entitlements
+    current_of: Callable[[], Option] = attrs.field(repr=False)
     now: datetime
     zone: tzinfo
     feature: str | None
     events: frozenset[str]
     state: StateSnapshot
+
+    @functools.cached_property
+    def tenure(self) -> int:
+        """Whole days since the account signed up."""
+        return self.account.tenure_days(self.now)
+
+    @functools.cached_property
+    def current(self) -> Option:
+        """The account's plan and add-ons as an option, with the overage it is heading
+        for (computed once, when a rule needs it)."""
+        return self.current_of()
 
     def need(
         self,
@@ -82,39 +93,49 @@ class Hit:
 
 @attrs.frozen
 class Miss:
-    """The trigger did not fire, and why."""
+    """The trigger did not fire, and why.
+
+    `text` may be a tuple of parts, joined only if someone reads `detail`: on the hot
+    path, with explain off and debug logging off, nobody does.
+    """
 
     reason: str
-    detail: str
+    text: str | tuple[object, ...]
+
+    @property
+    def detail(self) -> str:
+        """The human-readable detail."""
+        return self.text if isinstance(self.text, str) else "".join(map(str, self.text))
 
 
 def _usage(rule: Rule, trigger: UsageThreshold, ctx: Context) -> Hit | Miss:
     if trigger.metric not in ctx.usage:
         return Miss("no_usage", f"no usage reported for {trigger.metric}")
-    ent = ctx.entitlements[trigger.metric]
-    if ent.limit is None:
+    limit, used, projected = ctx.entitlements.figures(trigger.metric)
+    if limit is None:
         return Miss("unlimited", f"{trigger.metric} is unlimited on this plan")
-    value = ent.projected if trigger.projected else ent.used
+    value = projected if trigger.projected else used
     what = "projected " if trigger.projected else ""
+    # Compare exactly by cross-multiplying; no division on the hot path.
     if trigger.measure == "share":
-        share = Fraction(value) * 100 / Fraction(ent.limit) if ent.limit else Fraction(math.inf)
-        reached = [level for level in trigger.levels if share >= level]
+        reached = [level for level in trigger.levels if value * 100 >= level * limit]
         level = reached[-1] if reached else None
-        detail = f"{what}{trigger.metric} at {float(share):.1f}% of {ent.limit}"
+        detail: tuple[object, ...] = (what, trigger.metric, " at ", value, " of ", limit)
     else:
-        left = ent.limit - value
+        left = limit - value
         reached = [level for level in trigger.levels if left <= level]
         level = reached[0] if reached else None
-        detail = f"{what}{trigger.metric} has {left} left"
+        detail = (what, trigger.metric, " has ", left, " left")
     if level is None:
-        return Miss("threshold_not_reached", f"{detail}; first level {trigger.levels[0]}")
-    need = ctx.need(grow={trigger.metric: ent.limit}, upsell=True)
-    return Hit(detail=f"{detail}: level {level}", metric=trigger.metric, level=level, need=need)
+        return Miss("threshold_not_reached", (*detail, "; first level ", trigger.levels[0]))
+    need = ctx.need(grow={trigger.metric: limit}, upsell=True)
+    text = "".join(map(str, (*detail, ": level ", level)))
+    return Hit(detail=text, metric=trigger.metric, level=level, need=need)
 
 
 def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
     ent = ctx.entitlements[trigger.metric]
-    if ctx.current is None or not ctx.current.overage:
+    if not ctx.current.overage:
         return Miss("no_overage", f"no overage projected on {trigger.metric}")
     best = cheapest(ctx.catalog, ctx.account.interval, ctx.account.seats, ctx.need())
     if best is None or best.cost >= ctx.current.cost:
