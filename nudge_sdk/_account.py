@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +19,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 from nudge_sdk._errors import InvalidInput
-from nudge_sdk._periods import Interval, Period, aware
+from nudge_sdk._periods import Interval, Period, aware, parse_instant
 
 __all__ = ["Account", "Grant", "account_from_json", "clean_usage"]
 
@@ -117,14 +117,8 @@ _json = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
 def _instant(value: object, _: type) -> datetime:
     if not isinstance(value, str):
-        raise ValueError(f"expected an ISO 8601 instant, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 instant") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{value} has no time zone")
-    return parsed.astimezone(UTC)
+        raise ValueError(f"expected an ISO 8601 date and time, got {value!r}")
+    return parse_instant(value)
 
 
 def _decimal(value: object, _: type) -> Decimal:

@@ -35,7 +35,7 @@ from nudge_sdk._json import instant, to_json
 from nudge_sdk._loader import load_catalog
 from nudge_sdk._money import Money, Rounding
 from nudge_sdk._payloads import Comparison, Evaluation
-from nudge_sdk._periods import Cycle, Interval, Period
+from nudge_sdk._periods import Cycle, Interval, Period, parse_instant
 from nudge_sdk._proration import Item, Quote, Quoter
 from nudge_sdk._schema import schema_text
 
@@ -64,12 +64,9 @@ def _reporting(command: Callable[P, R]) -> Callable[P, R]:
 
 def _when(option: str, text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{option}: {text!r} is not an ISO 8601 date and time") from None
-    if value.tzinfo is None:
-        raise InvalidInput(f"{option}: {text} has no time zone; add one, e.g. {text}Z")
-    return value
+        return parse_instant(text)
+    except ValueError as error:
+        raise InvalidInput(f"{option}: {error}") from None
 
 
 def _zone(text: str) -> tzinfo:

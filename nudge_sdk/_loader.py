@@ -300,7 +300,6 @@ class _Builder:
         signals = {key: self.silenced(key, value.silences) for key, value in spec.signals.items()}
         if len(self.problems) > before or self.currency is None:
             return None
-        p = spec.proration
         return Catalog(
             default_locale=default_locale,
             interval_names=self.interval_names(spec.interval_names),
@@ -309,12 +308,7 @@ class _Builder:
             signals=signals,
             rules={key: rule for key, rule in rules.items() if rule is not None},
             currency=self.currency,
-            proration=ProrationPolicy(
-                granularity=p.granularity,
-                rounding=p.rounding,
-                interval_change=p.interval_change,
-                downgrade=p.downgrade,
-            ),
+            proration=ProrationPolicy(**attrs.asdict(spec.proration, recurse=False)),
             metrics=metrics,
             features=features,
             plans=plans,

@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from nudge_sdk._errors import InvalidInput, InvalidInterval, NaiveDatetime
 
-__all__ = ["Cycle", "Interval", "Period", "Unit", "aware", "local_days"]
+__all__ = ["Cycle", "Interval", "Period", "Unit", "aware", "local_days", "parse_instant"]
 
 
 class Unit(enum.Enum):
@@ -104,6 +104,18 @@ class Interval:
             months = (end.year - start.year) * 12 + end.month - start.month
             return months // (self.count * _MONTHS[self.unit])
         return (end.date() - start.date()).days // (self.count * _DAYS[self.unit])
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 date and time with a time zone, in UTC; `ValueError` saying what is
+    wrong otherwise (the caller adds where it came from)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except (ValueError, TypeError):
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+    if value.tzinfo is None:
+        raise ValueError(f"{text} has no time zone; add one, e.g. {text}Z")
+    return value.astimezone(UTC)
 
 
 def aware(name: str, value: datetime) -> datetime:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import attrs
 from babel import Locale, UnknownLocaleError
 
+from nudge_sdk._periods import parse_instant
 from nudge_sdk._spec import FixedOfferSpec, NudgeSpec, PluralSpec, TextSpec
 
 __all__ = [
@@ -412,14 +413,10 @@ class RuleBuilder:
                 bounds.append(None)
                 continue
             try:
-                value = datetime.fromisoformat(text)
-            except ValueError:
-                self.problem((*path, "schedule", key), f"{text!r} is not an ISO 8601 instant")
-                value = None
-            if value is not None and value.tzinfo is None:
-                self.problem((*path, "schedule", key), f"{text} has no time zone")
-                value = None
-            bounds.append(value)
+                bounds.append(parse_instant(text))
+            except ValueError as error:
+                self.problem((*path, "schedule", key), str(error))
+                bounds.append(None)
         starts, ends = bounds
         if starts and ends and ends <= starts:
             self.problem((*path, "schedule", "end"), "must come after start")

@@ -101,7 +101,10 @@ RULE_CASES = [
         "schedule without zone",
         "r:\n  when: {feature: {feature: sso}}\n"
         "  schedule: {start: '2025-06-01T00:00:00'}\n" + MESSAGES,
-        ["nudges.r.schedule.start: 2025-06-01T00:00:00 has no time zone"],
+        [
+            "nudges.r.schedule.start: 2025-06-01T00:00:00 has no time zone; add one, "
+            "e.g. 2025-06-01T00:00:00Z"
+        ],
     ),
     (
         "bad severity",
@@ -130,7 +133,7 @@ ACCOUNT = {
     ("change", "message"),
     [
         ({"signup": "2024-01-01T00:00:00"}, "account.signup: 2024-01-01T00:00:00 has no time zone"),
-        ({"signup": "yesterday"}, "account.signup: 'yesterday' is not an ISO 8601 instant"),
+        ({"signup": "yesterday"}, "account.signup: 'yesterday' is not an ISO 8601 date and time"),
         ({"seats": -1}, "account.seats: expected a whole number >= 0, got -1"),
         ({"seats": "3"}, "account.seats: expected a whole number >= 0, got '3'"),
         ({"interval": "fortnight"}, "account.interval: 'fortnight' is not a billing interval"),
