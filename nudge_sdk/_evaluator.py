@@ -244,10 +244,16 @@ class Evaluator:
                 if not _plan_admits(rule.audience, account.plan):
                     decide(rule, False, Miss("audience_plan", f"not for plan {account.plan}"))
         candidates = []
+        cleared = []
         for rule in self._applicable(account.plan, ctx.usage, explain):
             outcome = self._decide(rule, ctx, placement)
             if isinstance(outcome, Miss):
                 decide(rule, False, outcome)
+                if (
+                    outcome.reason == "threshold_not_reached"
+                    and ctx.state.history(rule.id).last_level is not None
+                ):
+                    cleared.append(rule.id)
             else:
                 candidates.append((rule, outcome))
         nudges: list[Nudge] = []
@@ -275,6 +281,7 @@ class Evaluator:
             problems=tuple(problems),
             decisions=tuple(decisions),
             impressions=impressions,
+            cleared=tuple(cleared),
         )
 
     def triggered(

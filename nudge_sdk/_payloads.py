@@ -181,6 +181,9 @@ class Evaluation:
     """One per rule, when evaluated with ``explain=True``."""
     impressions: tuple[Impression, ...]
     """What to record in the state store if the nudges are shown."""
+    cleared: tuple[str, ...] = ()
+    """Rules whose usage fell back under every level since they were last shown: the
+    store should forget their last level, so the next climb fires again."""
 
 
 @attrs.frozen(kw_only=True)

@@ -138,6 +138,14 @@ def test_a_higher_level_fires_again() -> None:
     assert "100" == result.impressions[0].level
 
 
+def test_back_under_the_limit_clears_the_level() -> None:
+    """When usage falls back under every level, the result asks the store to forget the
+    last level shown, so the next climb fires again."""
+    state = StateSnapshot(rules={"storage_almost_full": RuleHistory(last_level=Decimal(100))})
+    assert ("storage_almost_full",) == run(usage={"storage_gb": 40}, state=state).cleared
+    assert () == run(usage={"storage_gb": 85}, state=state).cleared
+
+
 def test_cooldown_ends() -> None:
     """Three days after the last showing (cooldown 3d) the nudge is back."""
     history = RuleHistory(last_shown=NOW - timedelta(days=3))
