@@ -77,11 +77,11 @@ class Entitlement:
         """When the counter starts again from zero."""
         return self.window.end if self.window else None
 
-    def overage_cost(self, usage: Decimal, limit: Decimal | None) -> Fraction | int:
+    def overage_cost(self, usage: Decimal, limit: Decimal | None) -> Decimal:
         """Overage, in minor units, for `usage` against `limit` at this metric's price."""
         if limit is None or usage <= limit or self.overage_price is None:
-            return 0
-        return Fraction(usage - limit) * self.overage_price.minor
+            return _ZERO
+        return (usage - limit) * self.overage_price.minor
 
 
 @attrs.frozen(kw_only=True)

@@ -373,8 +373,9 @@ class Evaluator:
             (self.catalog.addons[a].prices.get(account.interval, 0) * n)
             for a, n in account.addons.items()
         )
-        overage = Fraction(
-            sum(e.overage_cost(max(e.used, e.projected), e.limit) for e in ents.values())
+        overage = sum(
+            (e.overage_cost(max(e.used, e.projected), e.limit) for e in ents.values()),
+            Decimal(0),
         )
         return Option(
             plan=plan.id,
@@ -637,6 +638,7 @@ class Evaluator:
 
     def _figures(self, ent: Entitlement, hit: Hit, text: LocaleText) -> MetricFigures:
         metric = self.catalog.metrics[ent.metric]
+        utilization = ent.utilization
         return MetricFigures(
             metric=ent.metric,
             name=metric.name,
@@ -644,14 +646,14 @@ class Evaluator:
             used=str(ent.used),
             limit=None if ent.limit is None else str(ent.limit),
             remaining=None if ent.remaining is None else str(ent.remaining),
-            utilization=None if ent.utilization is None else _ratio(ent.utilization),
+            utilization=None if utilization is None else _ratio(utilization),
             projected=str(ent.projected),
             level=None if hit.level is None else str(hit.level),
             run_out_at=ent.run_out_at,
             resets_at=ent.resets_at,
             formatted_used=text.number(ent.used),
             formatted_limit=None if ent.limit is None else text.number(ent.limit),
-            formatted_percent=None if ent.utilization is None else text.percent(ent.utilization),
+            formatted_percent=None if utilization is None else text.percent(utilization),
         )
 
     def _values(

@@ -56,10 +56,8 @@ def _number(value: Decimal, locale: str) -> str:
 
 
 @functools.lru_cache(maxsize=_CACHE)
-def _percent(value: Fraction, locale: str) -> str:
-    # Whole percents: "92%" reads better than "91.7%" in a banner, and it never shows
-    # 100% before the limit is really reached (rounded down).
-    return str(format_percent(Decimal(int(value * 100)) / 100, locale=_locale(locale)))
+def _percent(whole: int, locale: str) -> str:
+    return str(format_percent(Decimal(whole) / 100, locale=_locale(locale)))
 
 
 class LocaleText:
@@ -79,8 +77,9 @@ class LocaleText:
         return _number(value, self.locale)
 
     def percent(self, value: Fraction) -> str:
-        """A share as a whole percentage, rounded down."""
-        return _percent(value, self.locale)
+        """A share as a whole percentage, rounded down: "92%" reads better than "91.7%"
+        in a banner, and it never shows 100% before the limit is really reached."""
+        return _percent(int(value * 100), self.locale)
 
     def date(self, value: datetime) -> str:
         """The local date, in the locale's medium format."""

@@ -37,7 +37,7 @@ class Rounding(enum.Enum):
     """Toward zero: the customer is never charged or credited a fraction more."""
 
 
-def round_minor(amount: Fraction | int, mode: Rounding = Rounding.HALF_EVEN) -> int:
+def round_minor(amount: Fraction | Decimal | int, mode: Rounding = Rounding.HALF_EVEN) -> int:
     """Round an exact amount of minor units to a whole number of them.
 
     >>> round_minor(Fraction(5, 2)), round_minor(Fraction(-5, 2), Rounding.HALF_UP)
@@ -45,6 +45,8 @@ def round_minor(amount: Fraction | int, mode: Rounding = Rounding.HALF_EVEN) -> 
     """
     if isinstance(amount, int):
         return amount
+    if isinstance(amount, Decimal):
+        amount = Fraction(amount)  # exact: every finite Decimal is a fraction
     magnitude = abs(amount)
     if mode is Rounding.HALF_EVEN:
         whole: int = round(magnitude)  # Fraction.__round__ is exact half-to-even

@@ -54,7 +54,7 @@ def _positive_count(instance: Interval, attribute: attrs.Attribute[int], value: 
         raise InvalidInterval(value, f"the count must be a whole number from 1 to {MAX_COUNT}")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a dict key on every price lookup
 class Interval:
     """A billing interval: a unit and how many of it (``month``, ``3 months``).
 

@@ -7,14 +7,17 @@ Its cost is its recurring price plus the overage its soft limits would bill. The
 search tries every plan; for each short metric it weighs overage (soft limits only)
 against the smallest and the covering quantity of each add-on that grants it, which is
 exact when each add-on grants one metric (the usual storage or credit pack).
+
+Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
+so every cost is exact; `cheapest` traps `Inexact` so that a magnitude beyond Decimal's
+precision fails loudly instead of rounding (the evaluator then degrades).
 """
 
 from __future__ import annotations
 
-import math
+import decimal
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 
 import attrs
 
@@ -22,6 +25,8 @@ from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
 from nudge_sdk._periods import Interval
 
 __all__ = ["Need", "Option", "cheapest", "cost_of"]
+
+_ZERO = Decimal(0)
 
 
 @attrs.frozen(kw_only=True)
@@ -48,11 +53,11 @@ class Option:
     addons: Mapping[str, int]
     recurring: int
     """Plan and add-ons, minor units per interval."""
-    overage: Fraction
-    """What soft limits would bill for the need, in minor units."""
+    overage: Decimal
+    """What soft limits would bill for the need, in minor units (exact)."""
 
     @property
-    def cost(self) -> Fraction:
+    def cost(self) -> Decimal:
         """Recurring price plus overage."""
         return self.recurring + self.overage
 
@@ -85,7 +90,7 @@ def cost_of(
             grants[metric] = grants.get(metric, Decimal(0)) + amount * quantity
     if not need.features <= features:
         return None
-    overage = Fraction(0)
+    overage = _ZERO
     for metric in need.usage.keys() | need.grow.keys():
         base = plan.limits.get(metric, Decimal(0))
         if base is UNLIMITED:
@@ -98,7 +103,7 @@ def cost_of(
             rate = plan.overage.get(metric)
             if rate is None:
                 return None
-            overage += Fraction(short) * rate
+            overage += short * rate
     kept = {addon: quantity for addon, quantity in addons.items() if quantity}
     return Option(
         plan=plan.id,
@@ -122,24 +127,24 @@ def _metric_choice(
     floor_ = need.grow.get(metric)
     rate = plan.overage.get(metric)
 
-    def spend(grant: Decimal, quantity: int, unit: int) -> Fraction | None:
+    def spend(grant: Decimal, quantity: int, unit: int) -> Decimal | None:
         limit = base + grant * quantity
         if floor_ is not None and limit <= floor_:
             return None
         if usage > limit and rate is None:
             return None
-        overage = Fraction(usage - limit) * (rate or 0) if usage > limit else Fraction(0)
+        overage = (usage - limit) * (rate or 0) if usage > limit else _ZERO
         return unit * quantity + overage
 
-    scored: list[tuple[Fraction, int, str]] = []
+    scored: list[tuple[Decimal, int, str]] = []
     if (alone := spend(Decimal(0), 0, 0)) is not None:
         scored.append((alone, 0, ""))
     for addon in catalog.addons.values():
         grant, unit = addon.grants.get(metric, Decimal(0)), addon.prices.get(interval)
         if grant <= 0 or unit is None:
             continue
-        least = math.floor((floor_ - base) / grant) + 1 if floor_ is not None else 0
-        for quantity in {math.floor((usage - base) / grant), math.ceil((usage - base) / grant)}:
+        least = _units(floor_ - base, grant)[0] + 1 if floor_ is not None else 0
+        for quantity in _units(usage - base, grant):
             quantity = max(quantity, least, 0)
             if (cost := spend(grant, quantity, unit)) is not None:
                 scored.append((cost, quantity, addon.id))
@@ -149,9 +154,22 @@ def _metric_choice(
     return addon_id, quantity
 
 
+def _units(amount: Decimal, grant: Decimal) -> tuple[int, int]:
+    """How many units of `grant` fit in `amount`, rounded down and up (exactly)."""
+    whole, rest = divmod(amount, grant)  # truncates toward zero
+    down = int(whole) - (1 if rest < 0 else 0)
+    return down, down + (1 if rest else 0)
+
+
 def cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Option | None:
     """The cheapest option covering `need`; ties go to fewer add-on units, then the
     lower plan."""
+    with decimal.localcontext() as context:
+        context.traps[decimal.Inexact] = True
+        return _cheapest(catalog, interval, seats, need)
+
+
+def _cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Option | None:
     best: Option | None = None
     ladder = list(catalog.plans.values())
     start = list(catalog.plans).index(need.lowest_plan) if need.lowest_plan else 0

@@ -11,13 +11,13 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from fractions import Fraction
 
 import attrs
 
 from nudge_sdk._account import Account
 from nudge_sdk._catalog import Catalog
 from nudge_sdk._entitlements import Entitlements, feature_access
+from nudge_sdk._money import Money, round_minor
 from nudge_sdk._recommend import Need, Option, cheapest
 from nudge_sdk._rules import (
     BreakEven,
@@ -88,7 +88,7 @@ class Hit:
     need: Need | None = None
     days: int | None = None
     date: datetime | None = None
-    saving: Fraction | None = None
+    saving: Decimal | None = None
 
 
 @attrs.frozen
@@ -141,7 +141,8 @@ def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
     if best is None or best.cost >= ctx.current.cost:
         return Miss("no_saving", "no option is cheaper than paying the overage")
     saving = ctx.current.cost - best.cost
-    detail = f"overage on {trigger.metric} makes the bill {float(ctx.current.cost) / 100:.2f}"
+    bill = Money(round_minor(ctx.current.cost), ctx.catalog.currency)
+    detail = f"overage on {trigger.metric} makes the bill {bill}"
     return Hit(detail=detail, metric=ent.metric, need=ctx.need(), saving=saving)
 
 

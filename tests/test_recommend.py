@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import UNLIMITED, AddOn, Catalog, Currency, Interval, Plan, Price, Unit
-from nudge_sdk._recommend import Need, Option, cheapest, cost_of
+from nudge_sdk._recommend import Need, Option, _units, cheapest, cost_of
 
 MONTH = Interval(Unit.MONTH)
 METRICS = ("m0", "m1")
@@ -101,3 +103,13 @@ def test_right_size_not_next_tier() -> None:
     option = cheapest(catalog, MONTH, 1, big)
     assert option is not None
     assert ("team", {}) == (option.plan, dict(option.addons))
+
+
+@given(
+    st.decimals(min_value=-1000, max_value=1000, places=3),
+    st.decimals(min_value="0.001", max_value=100, places=3),
+)
+def test_units_are_exact_floor_and_ceiling(amount: Decimal, grant: Decimal) -> None:
+    """How many units fit, rounded down and up, is exactly floor and ceil of the ratio."""
+    ratio = Fraction(amount) / Fraction(grant)
+    assert (math.floor(ratio), math.ceil(ratio)) == _units(amount, grant)
