@@ -5,8 +5,10 @@ covers a need when every hard limit (plan limit plus add-on grants) is at least 
 need, every required feature is present, and every metric that must grow does grow.
 Its cost is its recurring price plus the overage its soft limits would bill. The
 search tries every plan; for each short metric it weighs overage (soft limits only)
-against the smallest and the covering quantity of each add-on that grants it, which is
-exact when each add-on grants one metric (the usual storage or credit pack).
+against quantities of the add-ons that grant it (a branch and bound, below); this is
+exact when each add-on grants one metric (the usual storage or credit pack), however
+many add-ons grant the same one. An add-on granting several metrics is chosen per
+metric and its quantities merged (the larger wins), which may overbuy.
 
 Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
 so every cost is exact; `cheapest` traps `Inexact` so that a magnitude beyond Decimal's
@@ -18,6 +20,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -117,41 +120,73 @@ def cost_of(
 
 def _metric_choice(
     catalog: Catalog, plan: Plan, interval: Interval, metric: str, need: Need
-) -> tuple[str, int] | None:
-    """The cheapest way to cover one metric on one plan: ``("", 0)`` for no add-on
-    (the plan covers it, or overage is cheapest), ``(addon, quantity)``, or `None`."""
-    base = plan.limits.get(metric, Decimal(0))
+) -> dict[str, int] | None:
+    """The cheapest add-on quantities covering one metric on one plan (empty when the
+    plan covers it or overage is cheapest), or `None` if nothing can.
+
+    A branch and bound over the add-ons granting the metric, best value first: every
+    add-on but the last tries each quantity up to covering, cut off as soon as it
+    cannot beat the best so far; the last needs only the quantities where its cost
+    can turn (none, rounded down, rounded up), since cost is linear in between.
+    """
+    base = plan.limits.get(metric, _ZERO)
     if base is UNLIMITED:
-        return "", 0
-    usage = need.usage.get(metric, Decimal(0))
+        return {}
+    usage = need.usage.get(metric, _ZERO)
     floor_ = need.grow.get(metric)
     rate = plan.overage.get(metric)
+    packs = sorted(
+        (
+            (
+                Fraction(addon.prices[interval]) / Fraction(grant),
+                addon.id,
+                grant,
+                addon.prices[interval],
+            )
+            for addon in catalog.addons.values()
+            if (grant := addon.grants.get(metric, _ZERO)) > 0 and interval in addon.prices
+        ),
+        key=lambda pack: (pack[0], pack[1]),
+    )
 
-    def spend(grant: Decimal, quantity: int, unit: int) -> Decimal | None:
-        limit = base + grant * quantity
+    def rest(limit: Decimal) -> Decimal | None:
+        """What is still owed at this limit: overage, or `None` if it does not cover."""
         if floor_ is not None and limit <= floor_:
             return None
-        if usage > limit and rate is None:
-            return None
-        overage = (usage - limit) * (rate or 0) if usage > limit else _ZERO
-        return unit * quantity + overage
+        if usage <= limit:
+            return _ZERO
+        return None if rate is None else (usage - limit) * rate
 
-    scored: list[tuple[Decimal, int, str]] = []
-    if (alone := spend(Decimal(0), 0, 0)) is not None:
-        scored.append((alone, 0, ""))
-    for addon in catalog.addons.values():
-        grant, unit = addon.grants.get(metric, Decimal(0)), addon.prices.get(interval)
-        if grant <= 0 or unit is None:
-            continue
-        least = _units(floor_ - base, grant)[0] + 1 if floor_ is not None else 0
-        for quantity in _units(usage - base, grant):
-            quantity = max(quantity, least, 0)
-            if (cost := spend(grant, quantity, unit)) is not None:
-                scored.append((cost, quantity, addon.id))
-    if not scored:
-        return None
-    _, quantity, addon_id = min(scored)
-    return addon_id, quantity
+    best: list[tuple[Decimal, dict[str, int]]] = []
+
+    def walk(index: int, limit: Decimal, spent: int, chosen: dict[str, int]) -> None:
+        if best and spent >= best[0][0]:
+            return
+        owed = rest(limit)
+        if owed is not None and (not best or spent + owed < best[0][0]):
+            best[:] = [(spent + owed, chosen)]
+        if index == len(packs):
+            return
+        _, addon_id, grant, unit = packs[index]
+        least = _units(floor_ - limit, grant)[0] + 1 if floor_ is not None else 0
+        down, up = _units(usage - limit, grant)
+        if index == len(packs) - 1:
+            quantities = sorted({max(q, least, 0) for q in (0, down, up)})
+        else:
+            quantities = list(range(max(up, least, 0) + 1))
+        for quantity in quantities:
+            if quantity:
+                walk(
+                    index + 1,
+                    limit + grant * quantity,
+                    spent + unit * quantity,
+                    {**chosen, addon_id: quantity},
+                )
+            elif index + 1 < len(packs):
+                walk(index + 1, limit, spent, chosen)
+
+    walk(0, base, 0, {})
+    return best[0][1] if best else None
 
 
 def _units(amount: Decimal, grant: Decimal) -> tuple[int, int]:
@@ -186,9 +221,10 @@ def _cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> O
             if offers:
                 chosen[min(offers)[1]] = 1
         for metric in need.usage.keys() | need.grow.keys():
-            choice = _metric_choice(catalog, plan, interval, metric, need)
-            if choice is not None and choice[1]:
-                chosen[choice[0]] = max(chosen.get(choice[0], 0), choice[1])
+            for addon_id, quantity in (
+                _metric_choice(catalog, plan, interval, metric, need) or {}
+            ).items():
+                chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
         option = cost_of(catalog, plan, interval, seats, chosen, need)
         if option is not None and (
             best is None

@@ -113,3 +113,30 @@ def test_units_are_exact_floor_and_ceiling(amount: Decimal, grant: Decimal) -> N
     """How many units fit, rounded down and up, is exactly floor and ceil of the ratio."""
     ratio = Fraction(amount) / Fraction(grant)
     assert (math.floor(ratio), math.ceil(ratio)) == _units(amount, grant)
+
+
+def test_two_packs_of_one_metric_combine() -> None:
+    """A 10 GB pack and a 5 GB pack together beat both a bigger plan and three of either
+    alone (the case CI's thorough profile once found)."""
+    catalog = Catalog(
+        currency=Currency.of("USD"),
+        plans={
+            "small": Plan(
+                id="small", name="S", prices={MONTH: Price(base=100)}, limits={"gb": Decimal(1)}
+            ),
+            "big": Plan(
+                id="big", name="B", prices={MONTH: Price(base=400)}, limits={"gb": UNLIMITED}
+            ),
+        },
+        addons={
+            "ten": AddOn(id="ten", name="10", prices={MONTH: 100}, grants={"gb": Decimal(10)}),
+            "five": AddOn(id="five", name="5", prices={MONTH: 60}, grants={"gb": Decimal(5)}),
+        },
+    )
+    option = cheapest(catalog, MONTH, 1, Need(usage={"gb": Decimal(16)}))
+    assert option is not None
+    assert ("small", {"ten": 1, "five": 1}, 260) == (
+        option.plan,
+        dict(option.addons),
+        option.recurring,
+    )
