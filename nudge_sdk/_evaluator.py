@@ -472,7 +472,7 @@ class Evaluator:
         account = ctx.account
         if isinstance(rule.trigger, TrialExtension) or rule.offer == "none":
             return None
-        need = hit.need or ctx.need(upsell=True)
+        need = ctx.need(grow=hit.grow, features=hit.features, upsell=hit.upsell)
         if rule.offer == "recommend":
             option = cheapest(self.catalog, account.interval, account.seats, need)
         elif rule.offer == "downsell":

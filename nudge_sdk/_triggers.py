@@ -71,11 +71,19 @@ class Context:
     ) -> Need:
         """Cover usage and its projection on every metric reported; an upsell keeps the
         customer on their plan or above."""
-        usage = {
-            m: max(e.used, e.projected) for m, e in self.entitlements.items() if m in self.usage
-        }
-        lowest = self.account.plan if upsell else ""
-        return Need(usage=usage, grow=grow or {}, features=features, lowest_plan=lowest)
+        return Need(
+            usage=self.covering,
+            grow=grow or {},
+            features=features,
+            lowest_plan=self.account.plan if upsell else "",
+        )
+
+    @functools.cached_property
+    def covering(self) -> dict[str, Decimal]:
+        """For each metric reported, the level an option must cover: usage, or its
+        projection when higher."""
+        figures = self.entitlements.figures
+        return {metric: max(figures(metric)[1:]) for metric in self.usage}
 
 
 @attrs.frozen(kw_only=True)
@@ -85,7 +93,12 @@ class Hit:
     detail: str
     metric: str | None = None
     level: Decimal | None = None
-    need: Need | None = None
+    grow: Mapping[str, Decimal] = attrs.field(factory=dict)
+    """Metrics whose limit an offer must raise above these values."""
+    features: frozenset[str] = frozenset()
+    """Features an offer must include."""
+    upsell: bool = True
+    """Whether an offer must keep the customer on their plan or above."""
     days: int | None = None
     date: datetime | None = None
     saving: Decimal | None = None
@@ -128,9 +141,8 @@ def _usage(rule: Rule, trigger: UsageThreshold, ctx: Context) -> Hit | Miss:
         detail = (what, trigger.metric, " has ", left, " left")
     if level is None:
         return Miss("threshold_not_reached", (*detail, "; first level ", trigger.levels[0]))
-    need = ctx.need(grow={trigger.metric: limit}, upsell=True)
     text = "".join(map(str, (*detail, ": level ", level)))
-    return Hit(detail=text, metric=trigger.metric, level=level, need=need)
+    return Hit(detail=text, metric=trigger.metric, level=level, grow={trigger.metric: limit})
 
 
 def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
@@ -143,7 +155,7 @@ def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
     saving = ctx.current.cost - best.cost
     bill = Money(round_minor(ctx.current.cost), ctx.catalog.currency)
     detail = f"overage on {trigger.metric} makes the bill {bill}"
-    return Hit(detail=detail, metric=ent.metric, need=ctx.need(), saving=saving)
+    return Hit(detail=detail, metric=ent.metric, saving=saving, upsell=False)
 
 
 def _feature(rule: Rule, trigger: FeatureLocked, ctx: Context) -> Hit | Miss:
@@ -151,8 +163,8 @@ def _feature(rule: Rule, trigger: FeatureLocked, ctx: Context) -> Hit | Miss:
         return Miss("feature_not_requested", f"the host did not ask about {trigger.feature}")
     if feature_access(ctx.catalog, ctx.account, trigger.feature).allowed:
         return Miss("feature_allowed", f"the account already has {trigger.feature}")
-    need = ctx.need(features=frozenset({trigger.feature}), upsell=True)
-    return Hit(detail=f"{trigger.feature} is not in the plan", need=need)
+    features = frozenset({trigger.feature})
+    return Hit(detail=f"{trigger.feature} is not in the plan", features=features)
 
 
 def _ending(rule: Rule, trigger: Ending, ctx: Context) -> Hit | Miss:
@@ -186,7 +198,7 @@ def _trial_extension(rule: Rule, trigger: TrialExtension, ctx: Context) -> Hit |
 def _cancel(rule: Rule, trigger: CancelIntent, ctx: Context) -> Hit | Miss:
     if trigger.signal not in ctx.account.signals:
         return Miss("no_cancel_intent", f"no {trigger.signal} signal")
-    return Hit(detail=f"the host reports {trigger.signal}", need=ctx.need())
+    return Hit(detail=f"the host reports {trigger.signal}", upsell=False)
 
 
 def _milestone(rule: Rule, trigger: Milestone, ctx: Context) -> Hit | Miss:
@@ -201,7 +213,6 @@ def _milestone(rule: Rule, trigger: Milestone, ctx: Context) -> Hit | Miss:
         detail=f"{trigger.metric} reached {trigger.reached}",
         metric=trigger.metric,
         level=trigger.reached,
-        need=ctx.need(),
     )
 
 
