@@ -25,7 +25,7 @@ from nudge_sdk._catalog import Catalog, Plan, ProrationPolicy
 from nudge_sdk._compare import compare
 from nudge_sdk._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk._errors import InvalidInput, NudgeError
-from nudge_sdk._messages import LocaleText, fallback_chain
+from nudge_sdk._messages import LocaleText, fallback_chain, locale_text
 from nudge_sdk._money import Money, round_minor
 from nudge_sdk._payloads import (
     AddonLine,
@@ -175,7 +175,7 @@ class Evaluator:
         try:
             now = aware("now", now)
             ctx, problems = self.context(account, usage, now)
-            text = LocaleText(self._locale(account), ctx.zone)
+            text = locale_text(self._locale(account), ctx.zone)
             result = compare(self.quoter, ctx, ctx_period(ctx), text)
             return attrs.evolve(result, degraded=bool(problems), problems=tuple(problems))
         except Exception as error:  # the host's request must not fail because of the SDK
@@ -373,8 +373,11 @@ class Evaluator:
             (self.catalog.addons[a].prices.get(account.interval, 0) * n)
             for a, n in account.addons.items()
         )
-        overage = sum(
-            (e.overage_cost(max(e.used, e.projected), e.limit) for e in ents.values()),
+        overage = sum(  # only soft limits bill overage
+            (
+                (e := ents[metric]).overage_cost(max(e.used, e.projected), e.limit)
+                for metric in plan.overage
+            ),
             Decimal(0),
         )
         return Option(
@@ -411,7 +414,7 @@ class Evaluator:
         account = ctx.account
         chain = fallback_chain(account.locale, self.catalog.default_locale)
         locale = next(loc for loc in chain if loc in rule.messages)
-        text = LocaleText(chain[0], ctx.zone)
+        text = locale_text(chain[0], ctx.zone)
         percent = rule.discount.for_tenure(account.tenure_days(ctx.now)) if rule.discount else 0
         offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
         kind = rule.kind
@@ -509,9 +512,10 @@ class Evaluator:
         percent: Fraction,
         text: LocaleText,
     ) -> Offer | None:
+        if option is None and not isinstance(rule.trigger, TrialExtension):
+            return None
         account, currency = ctx.account, self.catalog.currency
         current = ctx.current
-        assert current is not None
 
         def amount(minor: int) -> Amount:
             money = Money(minor, currency)

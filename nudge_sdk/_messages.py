@@ -21,9 +21,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from nudge_sdk._money import Money
-from nudge_sdk._rules import PLACEHOLDERS, Message, Template
+from nudge_sdk._rules import Message, Template
 
-__all__ = ["LocaleText", "fallback_chain"]
+__all__ = ["LocaleText", "fallback_chain", "locale_text"]
 
 _CACHE = 4096
 
@@ -33,6 +33,7 @@ def _locale(key: str) -> Locale:
     return Locale.parse(key)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def fallback_chain(locale: str, default: str) -> tuple[str, ...]:
     """``fa-IR`` gives ``fa_IR``, ``fa``, then the catalog default (unknown parts skipped)."""
     chain = []
@@ -58,6 +59,20 @@ def _number(value: Decimal, locale: str) -> str:
 @functools.lru_cache(maxsize=_CACHE)
 def _percent(whole: int, locale: str) -> str:
     return str(format_percent(Decimal(whole) / 100, locale=_locale(locale)))
+
+
+class _Blank(dict[str, str]):
+    """Placeholder values; a placeholder with no value renders empty. Templates can only
+    name documented placeholders (checked when the catalog loads)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@functools.lru_cache(maxsize=256)
+def locale_text(locale: str, zone: tzinfo) -> LocaleText:
+    """A shared `LocaleText` for the locale and zone (they are immutable)."""
+    return LocaleText(locale, zone)
 
 
 class LocaleText:
@@ -88,8 +103,9 @@ class LocaleText:
     def render(
         self, message: Message, values: Mapping[str, str], counts: Mapping[str, Decimal]
     ) -> tuple[str, str, str]:
-        """Title, body and call to action with every placeholder filled in."""
-        filled = {name: values.get(name, "") for name in PLACEHOLDERS}
+        """Title, body and call to action with every placeholder filled in (those without
+        a value for this nudge, such as `run_out_date` with no projection, are empty)."""
+        filled = _Blank(values)
         return tuple(  # type: ignore[return-value]
             self._text(template, filled, counts)
             for template in (message.title, message.body, message.cta)
