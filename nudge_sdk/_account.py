@@ -88,19 +88,23 @@ def clean_usage(
     clean: dict[str, Decimal] = {}
     dropped: list[tuple[str, str]] = []
     for metric, value in usage.items():
-        reason = _usage_problem(metric, value, metrics)
-        if reason:
+        kind = type(value)
+        # The common cases first, without ABC instance checks: a non-negative int, or a
+        # finite non-negative float taken at its shortest decimal text.
+        if kind is int and value >= 0 and metric in metrics:  # type: ignore[operator]
+            clean[metric] = Decimal(value)  # type: ignore[arg-type]
+        elif kind is float and 0 <= value < math.inf and metric in metrics:  # type: ignore[operator]
+            clean[metric] = Decimal(repr(value))
+        elif reason := _usage_problem(metric, value, metrics):
             dropped.append((str(metric), reason))
-            continue
-        clean[metric] = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+        else:
+            clean[metric] = Decimal(value)  # type: ignore[arg-type]
     return clean, dropped
 
 
 def _usage_problem(metric: object, value: object, metrics: Mapping[str, object]) -> str:
     if metric not in metrics:
         return f"unknown metric {metric!r}"
-    if type(value) is int and value >= 0:  # the common case, without ABC checks
-        return ""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return f"{metric}: expected a number, got {type(value).__name__} {value!r}"
     if isinstance(value, float) and not math.isfinite(value):

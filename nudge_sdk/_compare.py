@@ -16,7 +16,6 @@ from nudge_sdk._money import Money
 from nudge_sdk._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
 from nudge_sdk._periods import Interval, Period, Unit
 from nudge_sdk._proration import Item, Quoter
-from nudge_sdk._recommend import cheapest
 from nudge_sdk._triggers import Context
 
 __all__ = ["compare"]
@@ -40,7 +39,7 @@ def compare(quoter: Quoter, ctx: Context, period: Period, text: LocaleText) -> C
     """The comparison payload for the account in `ctx`."""
     catalog, account = quoter.catalog, ctx.account
     ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
-    best = cheapest(catalog, account.interval, account.seats, ctx.need())
+    best = ctx.recommender.cheapest(account.interval, account.seats, ctx.need())
     recommended = best.plan if best else account.plan
     current = catalog.plans[account.plan]
 
@@ -59,15 +58,17 @@ def compare(quoter: Quoter, ctx: Context, period: Period, text: LocaleText) -> C
         own = price(plan, account.interval) or 0
         monthly, yearly = price(plan, _MONTH), price(plan, _YEAR)
         saving = monthly * 12 - yearly if monthly is not None and yearly is not None else 0
-        due = quoter.quote(
-            Item.plan(account.plan, account.interval, seats=account.seats),
-            Item.plan(plan_id, account.interval, seats=account.seats),
-            period=period,
-            at=ctx.now,
-            zone=ctx.zone,
-            anchor=account.anchor,
-            trial_end=account.trial_end,
-        ).total.minor
+        due = 0
+        if plan_id != account.plan:
+            due = quoter.quote(
+                Item.plan(account.plan, account.interval, seats=account.seats),
+                Item.plan(plan_id, account.interval, seats=account.seats),
+                period=period,
+                at=ctx.now,
+                zone=ctx.zone,
+                anchor=account.anchor,
+                trial_end=account.trial_end,
+            ).total.minor
         difference = own - current_price
         sign = "+" if difference > 0 else ""
         columns.append(

@@ -42,7 +42,7 @@ from nudge_sdk._payloads import (
 )
 from nudge_sdk._periods import Cycle, Period, aware
 from nudge_sdk._proration import Discount, Item, Quoter
-from nudge_sdk._recommend import Need, Option, cheapest, cost_of
+from nudge_sdk._recommend import Need, Option, Recommender, cost_of
 from nudge_sdk._rules import (
     Audience,
     BreakEven,
@@ -105,6 +105,7 @@ class Evaluator:
     def __init__(self, catalog: Catalog, *, policy: ProrationPolicy | None = None) -> None:
         self.catalog = catalog
         self.quoter = Quoter(catalog, policy)
+        self.recommender = Recommender(catalog)
         ranked = sorted(
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )
@@ -359,6 +360,7 @@ class Evaluator:
             usage=clean,
             entitlements=ents,
             current_of=lambda: self._current(account, plan, ents),
+            recommender=self.recommender,
             now=now,
             zone=zone,
             feature=feature,
@@ -477,9 +479,9 @@ class Evaluator:
             return None
         need = ctx.need(grow=hit.grow, features=hit.features, upsell=hit.upsell)
         if rule.offer == "recommend":
-            option = cheapest(self.catalog, account.interval, account.seats, need)
+            option = self.recommender.cheapest(account.interval, account.seats, need)
         elif rule.offer == "downsell":
-            option = cheapest(self.catalog, account.interval, account.seats, need)
+            option = self.recommender.cheapest(account.interval, account.seats, need)
             assert ctx.current is not None
             if option is not None and option.cost >= ctx.current.cost:
                 return Miss("no_cheaper_fit", "no cheaper option covers the usage")

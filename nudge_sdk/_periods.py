@@ -10,6 +10,7 @@ and durations are absolute even across daylight-saving changes.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from fractions import Fraction
@@ -169,6 +170,14 @@ def local_days(start: datetime, end: datetime, zone: tzinfo) -> int:
     return (last - first).days
 
 
+@functools.lru_cache(maxsize=8192)
+def _boundary(anchor: datetime, interval: Interval, zone: tzinfo, index: int) -> datetime:
+    # A pure function of its arguments, and calendar arithmetic is slow: accounts ask
+    # for the same few boundaries request after request.
+    local = anchor.astimezone(zone).replace(tzinfo=None)
+    return interval.shift(local, index).replace(tzinfo=zone).astimezone(UTC)
+
+
 @attrs.frozen
 class Cycle:
     """Periods of `interval` anchored on `anchor`, on the wall clock of `zone`.
@@ -185,8 +194,7 @@ class Cycle:
 
     def boundary(self, index: int) -> datetime:
         """The start of period number `index` (0 starts at the anchor; may be negative)."""
-        local = self.anchor.astimezone(self.zone).replace(tzinfo=None)
-        return self.interval.shift(local, index).replace(tzinfo=self.zone).astimezone(UTC)
+        return _boundary(self.anchor, self.interval, self.zone, index)
 
     def index_at(self, instant: datetime) -> int:
         """The number of the period that contains `instant`."""

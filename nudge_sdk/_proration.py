@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime, timedelta, tzinfo
 from fractions import Fraction
+from typing import NamedTuple
 
 import attrs
 
@@ -195,6 +196,18 @@ def _lowers_the_bill(
     return new_amount * new.interval.per_year < old_amount * old.interval.per_year
 
 
+class _CycleOf(NamedTuple):
+    """What a `Cycle` is built from, for the few quotes that need one (a downgrade at
+    period end, an interval change): most quotes never do."""
+
+    anchor: datetime
+    interval: Interval
+    zone: tzinfo
+
+    def build(self) -> Cycle:
+        return Cycle(aware("anchor", self.anchor), self.interval, self.zone)
+
+
 class Quoter:
     """Prices changes against one catalog with one policy (the catalog's by default).
 
@@ -250,7 +263,7 @@ class Quoter:
         old_amount = self.recurring(old) if old else Fraction(0)
         new_amount = self.recurring(new) if new else Fraction(0)
         downgrade = _lowers_the_bill(old, old_amount, new, new_amount)
-        cycle = Cycle(aware("anchor", anchor) if anchor else period.start, current.interval, zone)
+        cycle = _CycleOf(anchor or period.start, current.interval, zone)
         if trial_end is not None and at < aware("trial_end", trial_end):
             return self._nothing(at, period if new else None, downgrade)
         if downgrade and self.policy.downgrade is DowngradeTiming.PERIOD_END:
@@ -279,16 +292,16 @@ class Quoter:
             downgrade=downgrade,
         )
 
-    def _after(self, cycle: Cycle, period: Period, new: Item | None) -> Period | None:
+    def _after(self, cycle: _CycleOf, period: Period, new: Item | None) -> Period | None:
         """The first period of `new` when it starts at the end of `period`."""
         if new is None:
             return None
         if new.interval == cycle.interval:
-            return cycle.next(period)
+            return cycle.build().next(period)
         return Cycle(period.end, new.interval, cycle.zone).period(0)
 
     def _new_period(
-        self, cycle: Cycle, new: Item | None, period: Period, at: datetime
+        self, cycle: _CycleOf, new: Item | None, period: Period, at: datetime
     ) -> Period | None:
         """The period `new` is charged for when it starts at `at`."""
         if new is None:
@@ -297,7 +310,7 @@ class Quoter:
             return period
         if self.policy.interval_change is IntervalChange.RESET:
             return Cycle(at, new.interval, cycle.zone).period(0)
-        return Cycle(cycle.anchor, new.interval, cycle.zone).period_at(at)
+        return Cycle(cycle.build().anchor, new.interval, cycle.zone).period_at(at)
 
     def _line(
         self,

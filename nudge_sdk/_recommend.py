@@ -27,7 +27,7 @@ import attrs
 from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
 from nudge_sdk._periods import Interval
 
-__all__ = ["Need", "Option", "cheapest", "cost_of"]
+__all__ = ["Need", "Option", "Recommender", "cheapest", "cost_of"]
 
 _ZERO = Decimal(0)
 
@@ -118,9 +118,28 @@ def cost_of(
     )
 
 
-def _metric_choice(
-    catalog: Catalog, plan: Plan, interval: Interval, metric: str, need: Need
-) -> dict[str, int] | None:
+Pack = tuple[Fraction, str, Decimal, int]
+"""An add-on granting a metric: price per unit granted, id, grant, unit price."""
+
+
+def _packs(catalog: Catalog, interval: Interval, metric: str) -> list[Pack]:
+    """The add-ons granting `metric` sold by `interval`, best value first."""
+    return sorted(
+        (
+            (
+                Fraction(addon.prices[interval]) / Fraction(grant),
+                addon.id,
+                grant,
+                addon.prices[interval],
+            )
+            for addon in catalog.addons.values()
+            if (grant := addon.grants.get(metric, _ZERO)) > 0 and interval in addon.prices
+        ),
+        key=lambda pack: (pack[0], pack[1]),
+    )
+
+
+def _metric_choice(plan: Plan, metric: str, need: Need, packs: list[Pack]) -> dict[str, int] | None:
     """The cheapest add-on quantities covering one metric on one plan (empty when the
     plan covers it or overage is cheapest), or `None` if nothing can.
 
@@ -135,19 +154,6 @@ def _metric_choice(
     usage = need.usage.get(metric, _ZERO)
     floor_ = need.grow.get(metric)
     rate = plan.overage.get(metric)
-    packs = sorted(
-        (
-            (
-                Fraction(addon.prices[interval]) / Fraction(grant),
-                addon.id,
-                grant,
-                addon.prices[interval],
-            )
-            for addon in catalog.addons.values()
-            if (grant := addon.grants.get(metric, _ZERO)) > 0 and interval in addon.prices
-        ),
-        key=lambda pack: (pack[0], pack[1]),
-    )
 
     def rest(limit: Decimal) -> Decimal | None:
         """What is still owed at this limit: overage, or `None` if it does not cover."""
@@ -196,39 +202,69 @@ def _units(amount: Decimal, grant: Decimal) -> tuple[int, int]:
     return down, down + (1 if rest else 0)
 
 
-def cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Option | None:
-    """The cheapest option covering `need`; ties go to fewer add-on units, then the
-    lower plan."""
-    with decimal.localcontext() as context:
-        context.traps[decimal.Inexact] = True
-        return _cheapest(catalog, interval, seats, need)
+class Recommender:
+    """Right-sizing against one catalog, with its add-on tables built once."""
 
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._ladder = list(catalog.plans.values())
+        self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
+        self._packs: dict[tuple[Interval, str], list[Pack]] = {}
+        self._feature_addon: dict[tuple[Interval, str], str | None] = {}
 
-def _cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Option | None:
-    best: Option | None = None
-    ladder = list(catalog.plans.values())
-    start = list(catalog.plans).index(need.lowest_plan) if need.lowest_plan else 0
-    for plan in ladder[start:]:
-        if plan.price(interval) is None:
-            continue
-        chosen: dict[str, int] = {}
-        for feature in need.features - plan.features:
+    def packs(self, interval: Interval, metric: str) -> list[Pack]:
+        """The add-ons granting `metric` by `interval`, best value first (memoized)."""
+        key = (interval, metric)
+        found = self._packs.get(key)
+        if found is None:
+            found = self._packs[key] = _packs(self.catalog, interval, metric)
+        return found
+
+    def feature_addon(self, interval: Interval, feature: str) -> str | None:
+        """The cheapest add-on with `feature` sold by `interval` (memoized)."""
+        key = (interval, feature)
+        if key not in self._feature_addon:
             offers = [
                 (addon.prices[interval], addon.id)
-                for addon in catalog.addons.values()
+                for addon in self.catalog.addons.values()
                 if feature in addon.features and interval in addon.prices
             ]
-            if offers:
-                chosen[min(offers)[1]] = 1
-        for metric in need.usage.keys() | need.grow.keys():
-            for addon_id, quantity in (
-                _metric_choice(catalog, plan, interval, metric, need) or {}
-            ).items():
-                chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
-        option = cost_of(catalog, plan, interval, seats, chosen, need)
-        if option is not None and (
-            best is None
-            or (option.cost, sum(option.addons.values())) < (best.cost, sum(best.addons.values()))
-        ):
-            best = option
-    return best
+            self._feature_addon[key] = min(offers)[1] if offers else None
+        return self._feature_addon[key]
+
+    def cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
+        """The cheapest option covering `need`; ties go to fewer add-on units, then the
+        lower plan."""
+        with decimal.localcontext() as context:
+            context.traps[decimal.Inexact] = True
+            return self._cheapest(interval, seats, need)
+
+    def _cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
+        best: Option | None = None
+        start = self._rung[need.lowest_plan] if need.lowest_plan else 0
+        metrics = need.usage.keys() | need.grow.keys()
+        for plan in self._ladder[start:]:
+            if plan.price(interval) is None:
+                continue
+            chosen: dict[str, int] = {}
+            for feature in need.features - plan.features:
+                addon_id = self.feature_addon(interval, feature)
+                if addon_id is not None:
+                    chosen[addon_id] = 1
+            for metric in metrics:
+                choice = _metric_choice(plan, metric, need, self.packs(interval, metric))
+                for addon_id, quantity in (choice or {}).items():
+                    chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
+            option = cost_of(self.catalog, plan, interval, seats, chosen, need)
+            if option is not None and (
+                best is None
+                or (option.cost, sum(option.addons.values()))
+                < (best.cost, sum(best.addons.values()))
+            ):
+                best = option
+        return best
+
+
+def cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Option | None:
+    """The cheapest option covering `need` (see `Recommender.cheapest`)."""
+    return Recommender(catalog).cheapest(interval, seats, need)

@@ -18,7 +18,7 @@ from nudge_sdk._account import Account
 from nudge_sdk._catalog import Catalog
 from nudge_sdk._entitlements import Entitlements, feature_access
 from nudge_sdk._money import Money, round_minor
-from nudge_sdk._recommend import Need, Option, cheapest
+from nudge_sdk._recommend import Need, Option, Recommender
 from nudge_sdk._rules import (
     BreakEven,
     CancelIntent,
@@ -46,6 +46,7 @@ class Context:
     usage: Mapping[str, Decimal]
     entitlements: Entitlements
     current_of: Callable[[], Option] = attrs.field(repr=False)
+    recommender: Recommender = attrs.field(repr=False)
     now: datetime
     zone: tzinfo
     feature: str | None
@@ -149,7 +150,7 @@ def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
     ent = ctx.entitlements[trigger.metric]
     if not ctx.current.overage:
         return Miss("no_overage", f"no overage projected on {trigger.metric}")
-    best = cheapest(ctx.catalog, ctx.account.interval, ctx.account.seats, ctx.need())
+    best = ctx.recommender.cheapest(ctx.account.interval, ctx.account.seats, ctx.need())
     if best is None or best.cost >= ctx.current.cost:
         return Miss("no_saving", "no option is cheaper than paying the overage")
     saving = ctx.current.cost - best.cost
