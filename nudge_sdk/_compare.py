@@ -14,7 +14,7 @@ from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
 from nudge_sdk._messages import LocaleText
 from nudge_sdk._money import Money
 from nudge_sdk._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
-from nudge_sdk._periods import Interval, Period, Unit
+from nudge_sdk._periods import Interval, Unit
 from nudge_sdk._proration import Item, Quoter
 from nudge_sdk._triggers import Context
 
@@ -35,7 +35,7 @@ def _pick(ladder: list[str], current: str, recommended: str) -> list[str]:
     return [plan for plan in ladder if plan in chosen]
 
 
-def compare(quoter: Quoter, ctx: Context, period: Period, text: LocaleText) -> Comparison:
+def compare(quoter: Quoter, ctx: Context, text: LocaleText) -> Comparison:
     """The comparison payload for the account in `ctx`."""
     catalog, account = quoter.catalog, ctx.account
     ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
@@ -58,17 +58,11 @@ def compare(quoter: Quoter, ctx: Context, period: Period, text: LocaleText) -> C
         own = price(plan, account.interval) or 0
         monthly, yearly = price(plan, _MONTH), price(plan, _YEAR)
         saving = monthly * 12 - yearly if monthly is not None and yearly is not None else 0
-        due = 0
-        if plan_id != account.plan:
-            due = quoter.quote(
-                Item.plan(account.plan, account.interval, seats=account.seats),
-                Item.plan(plan_id, account.interval, seats=account.seats),
-                period=period,
-                at=ctx.now,
-                zone=ctx.zone,
-                anchor=account.anchor,
-                trial_end=account.trial_end,
-            ).total.minor
+        switch = (
+            Item.plan(account.plan, account.interval, seats=account.seats),
+            Item.plan(plan_id, account.interval, seats=account.seats),
+        )
+        due = ctx.due_now(quoter, [switch] if plan_id != account.plan else [])
         difference = own - current_price
         sign = "+" if difference > 0 else ""
         columns.append(

@@ -40,7 +40,7 @@ from nudge_sdk._payloads import (
     Offer,
     Reason,
 )
-from nudge_sdk._periods import Cycle, Period, aware
+from nudge_sdk._periods import aware
 from nudge_sdk._proration import Discount, Item, Quoter
 from nudge_sdk._recommend import Need, Option, Recommender, cost_of
 from nudge_sdk._rules import (
@@ -177,7 +177,7 @@ class Evaluator:
             now = aware("now", now)
             ctx, problems = self.context(account, usage, now)
             text = locale_text(self._locale(account), ctx.zone)
-            result = compare(self.quoter, ctx, ctx_period(ctx), text)
+            result = compare(self.quoter, ctx, text)
             return attrs.evolve(result, degraded=bool(problems), problems=tuple(problems))
         except Exception as error:  # the host's request must not fail because of the SDK
             problem = str(error) if isinstance(error, NudgeError) else f"internal error: {error!r}"
@@ -554,19 +554,7 @@ class Evaluator:
             + self._unchanged(account, option),
             self.quoter.policy.rounding,
         )
-        period = ctx_period(ctx)
-        due = sum(
-            self.quoter.quote(
-                old,
-                new,
-                period=period,
-                at=ctx.now,
-                zone=ctx.zone,
-                anchor=account.anchor,
-                trial_end=account.trial_end,
-            ).total.minor
-            for old, new in changes
-        )
+        due = ctx.due_now(self.quoter, changes)
         addon_lines = tuple(
             AddonLine(
                 addon=a,
@@ -757,16 +745,6 @@ def _ratio(value: Fraction) -> str:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
-
-
-def ctx_period(ctx: Context) -> Period:
-    """The billing period containing `now` (the account's, or the next ones on its cycle)."""
-    account = ctx.account
-    if ctx.now in account.period or ctx.now == account.period.end:
-        return account.period
-    return Cycle(account.anchor or account.period.start, account.interval, ctx.zone).period_at(
-        ctx.now
-    )
 
 
 def _audience(audience: Audience, account: Account, now: datetime, tenure: int) -> Miss | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
@@ -18,6 +18,8 @@ from nudge_sdk._account import Account
 from nudge_sdk._catalog import Catalog
 from nudge_sdk._entitlements import Entitlements, feature_access
 from nudge_sdk._money import Money, round_minor
+from nudge_sdk._periods import Cycle, Period
+from nudge_sdk._proration import Item, Quoter
 from nudge_sdk._recommend import Need, Option, Recommender
 from nudge_sdk._rules import (
     BreakEven,
@@ -57,6 +59,32 @@ class Context:
     def tenure(self) -> int:
         """Whole days since the account signed up."""
         return self.account.tenure_days(self.now)
+
+    @functools.cached_property
+    def period(self) -> Period:
+        """The billing period containing `now`: the account's, or a later one on its
+        cycle if the host's is stale."""
+        account = self.account
+        if self.now in account.period or self.now == account.period.end:
+            return account.period
+        anchor = account.anchor or account.period.start
+        return Cycle(anchor, account.interval, self.zone).period_at(self.now)
+
+    def due_now(self, quoter: Quoter, changes: Iterable[tuple[Item | None, Item | None]]) -> int:
+        """What making these item changes costs today, prorated, in minor units."""
+        account = self.account
+        return sum(
+            quoter.quote(
+                old,
+                new,
+                period=self.period,
+                at=self.now,
+                zone=self.zone,
+                anchor=account.anchor,
+                trial_end=account.trial_end,
+            ).total.minor
+            for old, new in changes
+        )
 
     @functools.cached_property
     def current(self) -> Option:
