@@ -88,17 +88,19 @@ def clean_usage(
     clean: dict[str, Decimal] = {}
     dropped: list[tuple[str, str]] = []
     for metric, value in usage.items():
-        kind = type(value)
-        # The common cases first, without ABC instance checks: a non-negative int, or a
-        # finite non-negative float taken at its shortest decimal text.
-        if kind is int and value >= 0 and metric in metrics:  # type: ignore[operator]
-            clean[metric] = Decimal(value)  # type: ignore[arg-type]
-        elif kind is float and 0 <= value < math.inf and metric in metrics:  # type: ignore[operator]
+        # The common cases first: a non-negative int (not a bool), or a finite
+        # non-negative float taken at its shortest decimal text.
+        if isinstance(value, int) and type(value) is not bool and value >= 0:
+            if metric in metrics:
+                clean[metric] = Decimal(value)
+                continue
+        elif isinstance(value, float) and 0 <= value < math.inf and metric in metrics:
             clean[metric] = Decimal(repr(value))
-        elif reason := _usage_problem(metric, value, metrics):
+            continue
+        if reason := _usage_problem(metric, value, metrics):
             dropped.append((str(metric), reason))
-        else:
-            clean[metric] = Decimal(value)  # type: ignore[arg-type]
+        elif isinstance(value, Decimal):
+            clean[metric] = value
     return clean, dropped
 
 

@@ -9,13 +9,10 @@ to fewer (or no) nudges, with the problems listed in the result and logged.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
 
 import attrs
 import structlog
@@ -25,36 +22,23 @@ from nudge_sdk._catalog import Catalog, Plan, ProrationPolicy
 from nudge_sdk._compare import compare
 from nudge_sdk._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk._errors import InvalidInput, NudgeError
-from nudge_sdk._messages import LocaleText, fallback_chain, locale_text
-from nudge_sdk._money import Money, round_minor
+from nudge_sdk._messages import fallback_chain, locale_text
+from nudge_sdk._nudges import NudgeBuilder
 from nudge_sdk._payloads import (
-    AddonLine,
-    Amount,
-    CallToAction,
     Comparison,
     Decision,
     Evaluation,
     Impression,
-    MetricFigures,
     Nudge,
-    Offer,
-    Reason,
 )
 from nudge_sdk._periods import aware
-from nudge_sdk._proration import Discount, Item, Quoter
-from nudge_sdk._recommend import Need, Option, Recommender, cost_of
+from nudge_sdk._proration import Quoter
+from nudge_sdk._recommend import Option, Recommender
 from nudge_sdk._rules import (
     Audience,
-    BreakEven,
-    CancelIntent,
-    Ending,
-    FeatureLocked,
-    FixedOffer,
     Milestone,
-    NudgeKind,
     Rule,
     Severity,
-    TrialExtension,
     UsageThreshold,
 )
 from nudge_sdk._state import RuleHistory, StateSnapshot
@@ -64,25 +48,6 @@ __all__ = ["Evaluator"]
 
 _log = structlog.get_logger("nudge_sdk")
 _SEVERITY = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_TRIGGER_CODES = {
-    UsageThreshold: "usage_threshold",
-    BreakEven: "break_even",
-    FeatureLocked: "feature_locked",
-    Ending: "ending",
-    TrialExtension: "trial_extension",
-    CancelIntent: "cancel_intent",
-    Milestone: "milestone",
-}
-_CTA = {
-    NudgeKind.UPGRADE: "upgrade",
-    NudgeKind.ADDON: "add_addon",
-    NudgeKind.BREAK_EVEN: "switch_plan",
-    NudgeKind.FEATURE_LOCKED: "upgrade",
-    NudgeKind.RENEWAL: "renew",
-    NudgeKind.TRIAL_EXTENSION: "extend_trial",
-    NudgeKind.RETENTION: "switch_plan",
-    NudgeKind.MILESTONE: "upgrade",
-}
 
 
 def _metric_of(rule: Rule) -> str:
@@ -106,6 +71,7 @@ class Evaluator:
         self.catalog = catalog
         self.quoter = Quoter(catalog, policy)
         self.recommender = Recommender(catalog)
+        self._nudges = NudgeBuilder(catalog, self.quoter, self.recommender)
         ranked = sorted(
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )
@@ -227,7 +193,7 @@ class Evaluator:
         def decide(rule: Rule, shown: bool, outcome: Hit | Miss) -> None:
             if not telling:  # nobody listens: do not even format the detail
                 return
-            reason = "shown" if shown else outcome.reason  # type: ignore[union-attr]
+            reason = outcome.reason if isinstance(outcome, Miss) else "shown"
             detail = outcome.detail
             log.debug(
                 "nudge.decision",
@@ -263,7 +229,7 @@ class Evaluator:
             if shown.get(rule.placement, 0) >= self.catalog.placements.get(rule.placement, 1):
                 decide(rule, False, Miss("capped_by_placement", f"{rule.placement} is full"))
                 continue
-            nudge = self._nudge(rule, hit, ctx)
+            nudge = self._nudges.build(rule, hit, ctx)
             if isinstance(nudge, Miss):
                 decide(rule, False, nudge)
                 continue
@@ -272,7 +238,13 @@ class Evaluator:
             decide(rule, True, hit)
         levels = {rule.id: hit.level for rule, hit in candidates}
         impressions = tuple(
-            Impression(rule=n.rule, nudge=n.id, at=now, level=_text(levels[n.rule])) for n in nudges
+            Impression(
+                rule=n.rule,
+                nudge=n.id,
+                at=now,
+                level=None if levels[n.rule] is None else str(levels[n.rule]),
+            )
+            for n in nudges
         )
         return Evaluation(
             account=account.id,
@@ -407,322 +379,6 @@ class Evaluator:
             return Miss("outside_schedule", "the offer is not running now")
         return _audience(rule.audience, account, now, tenure)
 
-    # -- building a nudge ---------------------------------------------------------------
-
-    def _nudge(self, rule: Rule, hit: Hit, ctx: Context) -> Nudge | Miss:
-        offer_option = self._option(rule, hit, ctx)
-        if isinstance(offer_option, Miss):
-            return offer_option
-        account = ctx.account
-        chain = fallback_chain(account.locale, self.catalog.default_locale)
-        locale = next(loc for loc in chain if loc in rule.messages)
-        text = locale_text(chain[0], ctx.zone)
-        percent = rule.discount.for_tenure(account.tenure_days(ctx.now)) if rule.discount else 0
-        offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
-        kind = rule.kind
-        if kind is NudgeKind.UPGRADE and offer and offer.kind == "addon":
-            kind = NudgeKind.ADDON
-        figures = self._figures(ctx.entitlements[hit.metric], hit, text) if hit.metric else None
-        values, counts = self._values(rule, hit, ctx, offer, figures, text, percent, locale)
-        title, body, label = text.render(rule.messages[locale], values, counts)
-        digest = hashlib.blake2b(
-            f"{account.id}|{rule.id}|{hit.level}|{ctx.account.period.start}".encode(),
-            digest_size=10,
-        ).hexdigest()
-        return Nudge(
-            id=digest,
-            kind=kind.value,
-            rule=rule.id,
-            placement=rule.placement,
-            severity=rule.severity.value,
-            priority=rule.priority,
-            locale=text.locale,
-            direction=text.direction,
-            title=title,
-            body=body,
-            metric=figures,
-            offer=offer,
-            cta=CallToAction(
-                action=_CTA[kind] if offer else "none",
-                label=label,
-                plan=offer.plan if offer else None,
-                interval=offer.interval if offer else None,
-                addons=offer.addons if offer else (),
-                due_now=offer.due_now if offer else None,
-            ),
-            expires_at=rule.ends,
-            reasons=self._reasons(rule, hit, ctx, offer),
-        )
-
-    def _reasons(
-        self, rule: Rule, hit: Hit, ctx: Context, offer: Offer | None
-    ) -> tuple[Reason, ...]:
-        """Why this nudge, in machine-readable codes: the trigger, then the offer."""
-        reasons = [Reason(_TRIGGER_CODES[type(rule.trigger)], hit.detail)]
-        if offer is not None and rule.offer in ("recommend", "downsell"):
-            extra = " with add-ons" if offer.addons else ""
-            reasons.append(
-                Reason(
-                    "cheapest_fit",
-                    f"{offer.plan}{extra} is the cheapest option covering current and "
-                    "projected usage",
-                )
-            )
-        if offer is not None and offer.discount_percent:
-            reasons.append(Reason("discount", f"{offer.discount_percent}% off"))
-        return tuple(reasons)
-
-    def _option(self, rule: Rule, hit: Hit, ctx: Context) -> Option | Miss | None:
-        """The option the nudge offers; `None` for no offer, `Miss` if none fits."""
-        account = ctx.account
-        if isinstance(rule.trigger, TrialExtension) or rule.offer == "none":
-            return None
-        need = ctx.need(grow=hit.grow, features=hit.features, upsell=hit.upsell)
-        if rule.offer == "recommend":
-            option = self.recommender.cheapest(account.interval, account.seats, need)
-        elif rule.offer == "downsell":
-            option = self.recommender.cheapest(account.interval, account.seats, need)
-            assert ctx.current is not None
-            if option is not None and option.cost >= ctx.current.cost:
-                return Miss("no_cheaper_fit", "no cheaper option covers the usage")
-        else:
-            option = self._fixed(rule.offer, need, ctx)
-        if option is None:
-            return Miss("no_fitting_offer", "no option covers the usage")
-        return option
-
-    def _fixed(self, offer: FixedOffer, need: Need, ctx: Context) -> Option | None:
-        account = ctx.account
-        if offer.plan:
-            plan = self.catalog.plans[offer.plan]
-            return cost_of(self.catalog, plan, account.interval, account.seats, {}, need)
-        plan = self.catalog.plans[account.plan]
-        held = dict(account.addons)
-        for quantity in [offer.quantity] if offer.quantity else range(1, 101):
-            addons = {**held, offer.addon: held.get(offer.addon, 0) + quantity}
-            option = cost_of(self.catalog, plan, account.interval, account.seats, addons, need)
-            if option is not None:
-                return option
-        return None
-
-    def _offer(
-        self,
-        rule: Rule,
-        hit: Hit,
-        ctx: Context,
-        option: Option | None,
-        percent: Fraction,
-        text: LocaleText,
-    ) -> Offer | None:
-        if option is None and not isinstance(rule.trigger, TrialExtension):
-            return None
-        account, currency = ctx.account, self.catalog.currency
-        current = ctx.current
-
-        def amount(minor: int) -> Amount:
-            money = Money(minor, currency)
-            return Amount(minor=minor, amount=str(money), formatted=text.money(money))
-
-        interval = str(account.interval)
-        if isinstance(rule.trigger, TrialExtension):
-            assert account.trial_end is not None
-            assert hit.days is not None
-            zero = amount(0)
-            return Offer(
-                kind="trial_extension",
-                plan=account.plan,
-                plan_name=self.catalog.plans[account.plan].name,
-                interval=interval,
-                seats=account.seats,
-                addons=(),
-                recurring=amount(current.recurring),
-                current_recurring=amount(current.recurring),
-                difference=zero,
-                due_now=zero,
-                overage=None,
-                share_of_bill=None,
-                discount_percent=None,
-                extension_days=hit.days,
-                trial_end=account.trial_end + timedelta(days=hit.days),
-            )
-        if option is None:
-            return None
-        discount = Discount(percent_off=percent) if percent else None
-        changes = self._items(account, option, discount)
-        recurring = round_minor(
-            sum((self.quoter.recurring(new) for _, new in changes if new), Fraction(0))
-            + self._unchanged(account, option),
-            self.quoter.policy.rounding,
-        )
-        due = ctx.due_now(self.quoter, changes)
-        addon_lines = tuple(
-            AddonLine(
-                addon=a,
-                name=self.catalog.addons[a].name,
-                quantity=n,
-                price=amount(self.catalog.addons[a].prices[account.interval] * n),
-            )
-            for a, n in option.addons.items()
-        )
-        changed_addons = option.addons != dict(account.addons)
-        kind = (
-            ("plan_with_addons" if changed_addons else "plan")
-            if option.plan != account.plan or option.seats != account.seats
-            else ("addon" if changed_addons else "plan")
-        )
-        added = recurring - current.recurring
-        share = (
-            _ratio(Fraction(added, current.recurring))
-            if kind == "addon" and current.recurring
-            else None
-        )
-        return Offer(
-            kind=kind,
-            plan=option.plan,
-            plan_name=self.catalog.plans[option.plan].name,
-            interval=interval,
-            seats=option.seats,
-            addons=addon_lines,
-            recurring=amount(recurring),
-            current_recurring=amount(current.recurring),
-            difference=amount(added),
-            due_now=amount(due),
-            overage=amount(round_minor(current.overage)) if current.overage else None,
-            share_of_bill=share,
-            discount_percent=str(percent) if percent else None,
-            extension_days=None,
-            trial_end=None,
-        )
-
-    def _items(
-        self, account: Account, option: Option, discount: Discount | None
-    ) -> list[tuple[Item | None, Item | None]]:
-        """The subscription items that change, old and new."""
-        interval = account.interval
-        changes: list[tuple[Item | None, Item | None]] = []
-        if option.plan != account.plan or option.seats != account.seats or discount:
-            changes.append(
-                (
-                    Item.plan(account.plan, interval, seats=account.seats),
-                    Item.plan(option.plan, interval, seats=option.seats, discount=discount),
-                )
-            )
-        for addon in account.addons.keys() | option.addons.keys():
-            held, wanted = account.addons.get(addon, 0), option.addons.get(addon, 0)
-            if held != wanted:
-                old = Item.addon(addon, interval, quantity=held) if held else None
-                new = (
-                    Item.addon(addon, interval, quantity=wanted, discount=discount)
-                    if wanted
-                    else None
-                )
-                changes.append((old, new))
-        return changes
-
-    def _unchanged(self, account: Account, option: Option) -> Fraction:
-        """The recurring amount of items the offer keeps as they are."""
-        total = Fraction(0)
-        interval = account.interval
-        if option.plan == account.plan and option.seats == account.seats:
-            total += self.quoter.recurring(Item.plan(account.plan, interval, seats=account.seats))
-        for addon, quantity in option.addons.items():
-            if account.addons.get(addon, 0) == quantity:
-                total += self.quoter.recurring(Item.addon(addon, interval, quantity=quantity))
-        return total
-
-    def _figures(self, ent: Entitlement, hit: Hit, text: LocaleText) -> MetricFigures:
-        metric = self.catalog.metrics[ent.metric]
-        utilization = ent.utilization
-        return MetricFigures(
-            metric=ent.metric,
-            name=metric.name,
-            unit=metric.unit,
-            used=str(ent.used),
-            limit=None if ent.limit is None else str(ent.limit),
-            remaining=None if ent.remaining is None else str(ent.remaining),
-            utilization=None if utilization is None else _ratio(utilization),
-            projected=str(ent.projected),
-            level=None if hit.level is None else str(hit.level),
-            run_out_at=ent.run_out_at,
-            resets_at=ent.resets_at,
-            formatted_used=text.number(ent.used),
-            formatted_limit=None if ent.limit is None else text.number(ent.limit),
-            formatted_percent=None if utilization is None else text.percent(utilization),
-        )
-
-    def _values(
-        self,
-        rule: Rule,
-        hit: Hit,
-        ctx: Context,
-        offer: Offer | None,
-        figures: MetricFigures | None,
-        text: LocaleText,
-        percent: Fraction | int,
-        locale: str,
-    ) -> tuple[dict[str, str], dict[str, Decimal]]:
-        """The placeholders' values, formatted, and the numbers plurals are chosen by."""
-        account = ctx.account
-        values: dict[str, Any] = {
-            "account": account.id,
-            "current_plan": self.catalog.plans[account.plan].name,
-            "interval": self._interval_name(account, locale),
-        }
-        counts: dict[str, Decimal] = {}
-        if figures is not None and hit.metric:
-            ent = ctx.entitlements[hit.metric]
-            values |= {
-                "metric": figures.name,
-                "unit": figures.unit,
-                "used": figures.formatted_used,
-                "limit": figures.formatted_limit or "",
-                "remaining": "" if ent.remaining is None else text.number(ent.remaining),
-                "percent": figures.formatted_percent or "",
-                "level": "" if hit.level is None else text.number(hit.level),
-                "run_out_date": text.date(ent.run_out_at) if ent.run_out_at else "",
-            }
-            counts |= {
-                "used": ent.used,
-                "limit": ent.limit or Decimal(0),
-                "remaining": ent.remaining or Decimal(0),
-            }
-        if offer is not None:
-            values |= {
-                "plan": offer.plan_name or "",
-                "price": offer.recurring.formatted,
-                "current_price": offer.current_recurring.formatted,
-                "difference": offer.difference.formatted,
-                "due_now": offer.due_now.formatted,
-                "overage": offer.overage.formatted if offer.overage else "",
-            }
-            if offer.addons:
-                first = offer.addons[0]
-                values |= {"addon": first.name, "quantity": str(first.quantity)}
-                counts["quantity"] = Decimal(first.quantity)
-        if hit.saving:
-            values["saving"] = text.money(Money(round_minor(hit.saving), self.catalog.currency))
-        if percent:
-            values["discount"] = text.percent(Fraction(percent) / 100)
-        trigger_feature = getattr(rule.trigger, "feature", "")
-        if trigger_feature:
-            values["feature"] = self.catalog.features[trigger_feature].name
-        if hit.days is not None:
-            values["days"] = text.number(Decimal(hit.days))
-            counts["days"] = Decimal(hit.days)
-        if hit.date is not None:
-            values["date"] = text.date(hit.date)
-        if rule.ends is not None:
-            values["expires"] = text.date(rule.ends)
-        return values, counts
-
-    def _interval_name(self, account: Account, locale: str) -> str:
-        """The catalog's word for the account's interval in the message's locale."""
-        for key in (locale, self.catalog.default_locale):
-            name = self.catalog.interval_names.get(key, {}).get(account.interval)
-            if name:
-                return name
-        return str(account.interval)
-
     def _degraded(self, account: object, now: object, problem: str) -> Evaluation:
         account_id = str(getattr(account, "id", ""))
         _log.warning("nudge.degraded", account=account_id, problem=problem)
@@ -736,15 +392,6 @@ class Evaluator:
             decisions=(),
             impressions=(),
         )
-
-
-def _ratio(value: Fraction) -> str:
-    """Decimal text with at most four places, rounded half to even: ``0.9245``."""
-    return str((Decimal(round(value * 10_000)) / 10_000).normalize())
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _audience(audience: Audience, account: Account, now: datetime, tenure: int) -> Miss | None:

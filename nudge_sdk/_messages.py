@@ -106,9 +106,10 @@ class LocaleText:
         """Title, body and call to action with every placeholder filled in (those without
         a value for this nudge, such as `run_out_date` with no projection, are empty)."""
         filled = _Blank(values)
-        return tuple(  # type: ignore[return-value]
-            self._text(template, filled, counts)
-            for template in (message.title, message.body, message.cta)
+        return (
+            self._text(message.title, filled, counts),
+            self._text(message.body, filled, counts),
+            self._text(message.cta, filled, counts),
         )
 
     def _text(

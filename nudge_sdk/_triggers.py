@@ -29,7 +29,6 @@ from nudge_sdk._rules import (
     Milestone,
     Rule,
     TrialExtension,
-    Trigger,
     UsageThreshold,
 )
 from nudge_sdk._state import StateSnapshot
@@ -245,17 +244,19 @@ def _milestone(rule: Rule, trigger: Milestone, ctx: Context) -> Hit | Miss:
     )
 
 
-_CHECKS: dict[type, Callable[[Rule, Trigger, Context], Hit | Miss]] = {
-    UsageThreshold: _usage,  # type: ignore[dict-item]
-    BreakEven: _break_even,  # type: ignore[dict-item]
-    FeatureLocked: _feature,  # type: ignore[dict-item]
-    Ending: _ending,  # type: ignore[dict-item]
-    TrialExtension: _trial_extension,  # type: ignore[dict-item]
-    CancelIntent: _cancel,  # type: ignore[dict-item]
-    Milestone: _milestone,  # type: ignore[dict-item]
-}
-
-
 def check(rule: Rule, ctx: Context) -> Hit | Miss:
     """Whether `rule`'s trigger fires for the context."""
-    return _CHECKS[type(rule.trigger)](rule, rule.trigger, ctx)
+    trigger = rule.trigger
+    if isinstance(trigger, UsageThreshold):  # the most common, first
+        return _usage(rule, trigger, ctx)
+    if isinstance(trigger, BreakEven):
+        return _break_even(rule, trigger, ctx)
+    if isinstance(trigger, FeatureLocked):
+        return _feature(rule, trigger, ctx)
+    if isinstance(trigger, Ending):
+        return _ending(rule, trigger, ctx)
+    if isinstance(trigger, TrialExtension):
+        return _trial_extension(rule, trigger, ctx)
+    if isinstance(trigger, CancelIntent):
+        return _cancel(rule, trigger, ctx)
+    return _milestone(rule, trigger, ctx)
