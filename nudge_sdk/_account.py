@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,7 +21,16 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 from nudge_sdk._errors import InvalidInput
 from nudge_sdk._periods import Interval, Period, aware, parse_instant
 
-__all__ = ["Account", "Grant", "account_from_json", "clean_usage"]
+__all__ = ["MAX_USAGE", "USAGE_PLACES", "Account", "Grant", "account_from_json", "clean_usage"]
+
+MAX_USAGE = 10**15
+"""The largest usage value accepted; anything above is dropped with a reason (no real
+metric gets there, and exact arithmetic on it would outgrow Decimal's precision)."""
+USAGE_PLACES = 9
+"""Usage is taken to at most this many decimal places, rounded half to even: a
+measurement finer than a billionth of a unit means nothing to a limit, and bounding it
+keeps every product with a price exact (see `Evaluator`)."""
+_QUANTUM = Decimal(1).scaleb(-USAGE_PLACES)
 
 
 @attrs.frozen(kw_only=True)
@@ -90,18 +99,25 @@ def clean_usage(
     for metric, value in usage.items():
         # The common cases first: a non-negative int (not a bool), or a finite
         # non-negative float taken at its shortest decimal text.
-        if isinstance(value, int) and type(value) is not bool and value >= 0:
+        if isinstance(value, int) and type(value) is not bool and 0 <= value <= MAX_USAGE:
             if metric in metrics:
                 clean[metric] = Decimal(value)
                 continue
-        elif isinstance(value, float) and 0 <= value < math.inf and metric in metrics:
-            clean[metric] = Decimal(repr(value))
+        elif isinstance(value, float) and 0 <= value <= MAX_USAGE and metric in metrics:
+            clean[metric] = _places(Decimal(repr(value)))
             continue
         if reason := _usage_problem(metric, value, metrics):
             dropped.append((str(metric), reason))
         elif isinstance(value, Decimal):
-            clean[metric] = value
+            clean[metric] = _places(value)
     return clean, dropped
+
+
+def _places(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -USAGE_PLACES:
+        return value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return value
 
 
 def _usage_problem(metric: object, value: object, metrics: Mapping[str, object]) -> str:
@@ -115,6 +131,8 @@ def _usage_problem(metric: object, value: object, metrics: Mapping[str, object])
         return f"{metric}: {value} is not a finite number"
     if value < 0:
         return f"{metric}: {value} must not be negative"
+    if value > MAX_USAGE:
+        return f"{metric}: {value} is larger than the largest usage accepted ({MAX_USAGE})"
     return ""
 
 

@@ -9,6 +9,7 @@ to fewer (or no) nudges, with the problems listed in the result and logged.
 
 from __future__ import annotations
 
+import decimal
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -33,7 +34,7 @@ from nudge_sdk._payloads import (
 )
 from nudge_sdk._periods import aware
 from nudge_sdk._proration import Quoter
-from nudge_sdk._recommend import Option, Recommender
+from nudge_sdk._recommend import PRECISION, Option, Recommender
 from nudge_sdk._rules import (
     Audience,
     Milestone,
@@ -115,9 +116,10 @@ class Evaluator:
         not produce a nudge. Never raises: problems are in `problems`, `degraded` is set.
         """
         try:
-            return self._evaluate(
-                account, usage, now, placement, explain, feature, frozenset(events), state
-            )
+            with decimal.localcontext(prec=PRECISION):  # overage money stays exact
+                return self._evaluate(
+                    account, usage, now, placement, explain, feature, frozenset(events), state
+                )
         except NudgeError as error:
             return self._degraded(account, now, str(error))
         except Exception as error:  # the host's request must not fail because of the SDK
@@ -143,7 +145,8 @@ class Evaluator:
             now = aware("now", now)
             ctx, problems = self.context(account, usage, now)
             text = locale_text(self._locale(account), ctx.zone)
-            result = compare(self.quoter, ctx, text)
+            with decimal.localcontext(prec=PRECISION):
+                result = compare(self.quoter, ctx, text)
             return attrs.evolve(result, degraded=bool(problems), problems=tuple(problems))
         except Exception as error:  # the host's request must not fail because of the SDK
             problem = str(error) if isinstance(error, NudgeError) else f"internal error: {error!r}"
@@ -275,11 +278,12 @@ class Evaluator:
         """
         now = aware("now", now)
         ctx, _ = self.context(account, usage, now, feature, frozenset(events), state)
-        return tuple(
-            rule.id
-            for rule in self._applicable(account.plan, ctx.usage, explain=False)
-            if isinstance(self._decide(rule, ctx, placement), Hit)
-        )
+        with decimal.localcontext(prec=PRECISION):
+            return tuple(
+                rule.id
+                for rule in self._applicable(account.plan, ctx.usage, explain=False)
+                if isinstance(self._decide(rule, ctx, placement), Hit)
+            )
 
     def _applicable(self, plan: str, usage: Mapping[str, object], explain: bool) -> Iterable[Rule]:
         """The plan's rules that can fire given the metrics reported (all when explaining,

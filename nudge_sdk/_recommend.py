@@ -11,8 +11,8 @@ many add-ons grant the same one. An add-on granting several metrics is chosen pe
 metric and its quantities merged (the larger wins), which may overbuy.
 
 Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
-so every cost is exact; `cheapest` traps `Inexact` so that a magnitude beyond Decimal's
-precision fails loudly instead of rounding (the evaluator then degrades).
+so every cost is exact at `PRECISION` digits; `cheapest` traps `Inexact` so that a
+magnitude beyond it fails loudly instead of rounding.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ from nudge_sdk._periods import Interval
 __all__ = ["Need", "Option", "Recommender", "cheapest", "cost_of"]
 
 _ZERO = Decimal(0)
+PRECISION = 60
+"""Significant digits for usage-times-price arithmetic: usage is at most 10**15 with
+nine decimal places (24 digits), so products with any catalog price stay exact."""
 
 
 @attrs.frozen(kw_only=True)
@@ -235,7 +238,7 @@ class Recommender:
     def cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
         """The cheapest option covering `need`; ties go to fewer add-on units, then the
         lower plan."""
-        with decimal.localcontext() as context:
+        with decimal.localcontext(prec=PRECISION) as context:
             context.traps[decimal.Inexact] = True
             return self._cheapest(interval, seats, need)
 

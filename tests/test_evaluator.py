@@ -9,6 +9,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from nudge_sdk import (
@@ -189,6 +191,11 @@ def test_impressions_say_what_to_record() -> None:
         ({"storage_gb": float("nan")}, "usage storage_gb: nan is not a finite number"),
         ({"storage_gb": True}, "usage storage_gb: expected a number, got bool True"),
         ({"bandwidth": 10}, "usage unknown metric 'bandwidth'"),
+        (
+            {"storage_gb": 10**16},
+            "usage storage_gb: 10000000000000000 is larger than the largest "
+            "usage accepted (1000000000000000)",
+        ),
     ],
 )
 def test_bad_usage_costs_only_its_metric(usage: dict[str, Any], problem: str) -> None:
@@ -280,6 +287,24 @@ def test_triggered_is_the_decision_path() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "used"),
+    [
+        (92.4, Decimal("92.4")),
+        (Decimal("0.1234567894"), Decimal("0.123456789")),
+        (Decimal("0.1234567895"), Decimal("0.123456790")),
+        (8.6677259555006e-13, Decimal("0E-9")),
+        (7, Decimal(7)),
+    ],
+)
+def test_usage_is_taken_to_nine_places(value: Any, used: Decimal) -> None:
+    """Floats are read at their shortest text; anything finer than nine places is
+    rounded half to even (a measurement, not money)."""
+    assert (
+        used == EVALUATOR.entitlements(STARTER, {"storage_gb": value}, now=NOW)["storage_gb"].used
+    )
+
+
 def test_entitlements_add_addons_and_unexpired_grants() -> None:
     """A storage pack and a live grant raise the limit; an expired grant does not."""
     account = attrs.evolve(
@@ -334,3 +359,55 @@ def test_stale_period_rolls_forward() -> None:
     [shown] = result.nudges
     assert shown.offer is not None
     assert ("starter", 413) == (shown.offer.plan, shown.offer.due_now.minor)  # $8 x 16/31
+
+
+junk = st.one_of(
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
+usage_maps = st.dictionaries(
+    st.sampled_from(["storage_gb", "seats", "ai_credits", "bandwidth", ""]), junk, max_size=4
+)
+accounts = st.builds(
+    lambda plan, seats, locale, signals, trial_days, zone, addons: attrs.evolve(
+        STARTER,
+        plan=plan,
+        seats=seats,
+        locale=locale,
+        signals=frozenset(signals),
+        trial_end=None if trial_days is None else NOW + timedelta(days=trial_days),
+        zone=zone,
+        addons=addons,
+    ),
+    st.sampled_from(["free", "starter", "team", "business", "gold"]),
+    st.integers(-3, 80),
+    st.sampled_from(["en", "ar", "fa-IR", "ky", "xx", "", "zz-ZZ"]),
+    st.lists(st.sampled_from(["open_ticket", "cancel_intent", "negative_sentiment", "x"])),
+    st.one_of(st.none(), st.integers(-5, 5)),
+    st.sampled_from(["UTC", "Europe/Berlin", "Nowhere/Land"]),
+    st.dictionaries(st.sampled_from(["storage_pack", "credit_pack", "nope"]), st.integers(0, 3)),
+)
+instants = st.one_of(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+)
+
+
+@given(accounts, usage_maps, instants, st.sampled_from([None, "sso", "nope"]), st.booleans())
+def test_evaluate_and_compare_never_raise(
+    account: Account, usage: dict[str, Any], now: datetime, feature: str | None, explain: bool
+) -> None:
+    """Whatever the host passes, the request path returns a result: nudges only for what
+    could be evaluated, and a named problem for everything else. No internal errors."""
+    result = EVALUATOR.evaluate(account, usage, now=now, feature=feature, explain=explain)
+    assert result.degraded == bool(result.problems)
+    assert not any(p.startswith("internal error") for p in result.problems), result.problems
+    comparison = EVALUATOR.compare(account, usage, now=now)
+    assert not any(p.startswith("internal error") for p in comparison.problems)
