@@ -7,6 +7,9 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from nudge_sdk import (
@@ -311,3 +314,76 @@ def test_from_dict_accepts_text_and_decimal() -> None:
         {"currency": "EUR", "plans": {"a": {"prices": {"month": "9.99", "year": Decimal("99")}}}}
     )
     assert [999, 9900] == [price.base for price in catalog.plan("a").prices.values()]
+
+
+yaml_scalars = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.booleans(),
+    st.none(),
+)
+documents = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "currency",
+                    "plans",
+                    "metrics",
+                    "features",
+                    "addons",
+                    "nudges",
+                    "limits",
+                    "prices",
+                    "month",
+                    "year",
+                    "per_seat",
+                    "kind",
+                    "when",
+                    "usage",
+                    "metric",
+                    "levels",
+                    "messages",
+                    "en",
+                    "title",
+                    "body",
+                    "free",
+                    "pro",
+                    "gb",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=25,
+)
+
+
+def load_outcome(text: str) -> list[str] | None:
+    """None if the text loads; the rendered issues if it raises InvalidCatalog. Any other
+    exception propagates and fails the test."""
+    try:
+        parse_catalog(text)
+    except InvalidCatalog as error:
+        return str(error).splitlines()
+    return None
+
+
+@given(documents)
+def test_any_document_loads_or_fails_cleanly(document: object) -> None:
+    """Whatever the YAML holds, loading gives a catalog or InvalidCatalog with at least
+    one issue: never another exception."""
+    outcome = load_outcome(yaml.safe_dump(document))
+    assert outcome is None or len(outcome) >= 1
+
+
+@given(st.text(max_size=200))
+def test_any_text_loads_or_fails_cleanly(text: str) -> None:
+    """Even text that is not YAML gives InvalidCatalog, never another exception."""
+    outcome = load_outcome(text)
+    assert outcome is None or len(outcome) >= 1
