@@ -33,13 +33,35 @@ keeps every product with a price exact (see `Evaluator`)."""
 _QUANTUM = Decimal(1).scaleb(-USAGE_PLACES)
 
 
+# Converters for aware datetimes, one per field so that the error names it (and so that
+# mypy's attrs plugin can see through them).
+def _signup(value: datetime) -> datetime:
+    return aware("signup", value)
+
+
+def _anchor(value: datetime | None) -> datetime | None:
+    return None if value is None else aware("anchor", value)
+
+
+def _trial_end(value: datetime | None) -> datetime | None:
+    return None if value is None else aware("trial_end", value)
+
+
+def _licence_end(value: datetime | None) -> datetime | None:
+    return None if value is None else aware("licence_end", value)
+
+
+def _expires(value: datetime | None) -> datetime | None:
+    return None if value is None else aware("grant expires", value)
+
+
 @attrs.frozen(kw_only=True)
 class Grant:
     """Extra allowance on a metric (promotional credits), optionally expiring."""
 
     metric: str
     amount: Decimal
-    expires: datetime | None = None
+    expires: datetime | None = attrs.field(default=None, converter=_expires)
 
 
 @attrs.frozen(kw_only=True)
@@ -51,12 +73,12 @@ class Account:
     interval: Interval
     period: Period
     """The current billing period (the one last invoiced)."""
-    signup: datetime
-    anchor: datetime | None = None
+    signup: datetime = attrs.field(converter=_signup)
+    anchor: datetime | None = attrs.field(default=None, converter=_anchor)
     """The billing cycle's anchor if not `period.start` (month-end anchors)."""
     seats: int = 1
-    trial_end: datetime | None = None
-    licence_end: datetime | None = None
+    trial_end: datetime | None = attrs.field(default=None, converter=_trial_end)
+    licence_end: datetime | None = attrs.field(default=None, converter=_licence_end)
     locale: str = "en"
     currency: str = ""
     """Empty means the catalog's currency; another one cannot be priced."""
@@ -228,7 +250,6 @@ def account_from_json(data: Any) -> Account:
     except (ClassValidationError, IterableValidationError) as error:
         path, message = _first_problem(error, "account")
         raise InvalidInput(f"{path}: {message}") from None
-    aware("signup", account.signup)
     return account
 
 

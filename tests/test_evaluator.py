@@ -19,6 +19,7 @@ from nudge_sdk import (
     Evaluator,
     Grant,
     Interval,
+    NaiveDatetime,
     Period,
     RuleHistory,
     StateSnapshot,
@@ -242,6 +243,13 @@ def test_bad_accounts_degrade_to_no_nudge(
     assert [("nudge.degraded", problem)] == [
         (log["event"], log["problem"]) for log in logs if log["event"] == "nudge.degraded"
     ]
+
+
+@pytest.mark.parametrize("field", ["signup", "trial_end", "licence_end", "anchor"])
+def test_accounts_refuse_naive_datetimes(field: str) -> None:
+    """A host building an Account with a naive datetime is told at once, by field name."""
+    with pytest.raises(NaiveDatetime, match=f"^{field}: 2025-01-01T00:00:00 has no time zone"):
+        attrs.evolve(STARTER, **{field: datetime(2025, 1, 1)})  # type: ignore[arg-type]
 
 
 def test_an_internal_failure_degrades_too(monkeypatch: pytest.MonkeyPatch) -> None:
