@@ -8,6 +8,8 @@ says what switching to it costs today.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from decimal import Decimal
 
 from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
@@ -18,7 +20,7 @@ from nudge_sdk._periods import Interval, Unit
 from nudge_sdk._proration import Item, Quoter
 from nudge_sdk._triggers import Context
 
-__all__ = ["compare"]
+__all__ = ["Comparer"]
 
 _MONTH, _YEAR = Interval(Unit.MONTH), Interval(Unit.YEAR)
 
@@ -35,69 +37,123 @@ def _pick(ladder: list[str], current: str, recommended: str) -> list[str]:
     return [plan for plan in ladder if plan in chosen]
 
 
-def compare(quoter: Quoter, ctx: Context, text: LocaleText) -> Comparison:
-    """The comparison payload for the account in `ctx`."""
-    catalog, account = quoter.catalog, ctx.account
-    ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
-    best = ctx.recommender.cheapest(account.interval, account.seats, ctx.need())
-    recommended = best.plan if best else account.plan
-    current = catalog.plans[account.plan]
+class Comparer:
+    """Builds comparison payloads against one catalog.
 
-    def amount(minor: int) -> Amount:
-        money = Money(minor, catalog.currency)
-        return Amount(minor=minor, amount=str(money), formatted=text.money(money))
+    A column's prices, savings, features and formatted limits depend only on the plan,
+    the account's plan, interval and seats, and the locale: they are built once and
+    kept in a bounded cache. Per request only what depends on usage and time is added:
+    which plan is recommended, which limits cover the usage, what switching costs now.
+    """
 
-    def price(plan: Plan, interval: Interval) -> int | None:
-        found = plan.price(interval)
-        return None if found is None else found.amount(account.seats)
+    def __init__(self, quoter: Quoter) -> None:
+        self.quoter = quoter
+        self.catalog = quoter.catalog
+        self._column = functools.lru_cache(maxsize=4096)(self._static_column)
 
-    current_price = price(current, account.interval) or 0
-    columns = []
-    for plan_id in _pick(ladder, account.plan, recommended):
-        plan = catalog.plans[plan_id]
-        own = price(plan, account.interval) or 0
+    def compare(self, ctx: Context, text: LocaleText) -> Comparison:
+        """The comparison payload for the account in `ctx`."""
+        catalog, account = self.catalog, ctx.account
+        ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
+        best = ctx.recommender.cheapest(account.interval, account.seats, ctx.need())
+        recommended = best.plan if best else account.plan
+        need = ctx.need().usage
+        columns = []
+        for plan_id in _pick(ladder, account.plan, recommended):
+            column = self._column(plan_id, account.plan, account.interval, account.seats, text)
+            switch = (
+                Item.plan(account.plan, account.interval, seats=account.seats),
+                Item.plan(plan_id, account.interval, seats=account.seats),
+            )
+            due = ctx.due_now(self.quoter, [switch] if plan_id != account.plan else [])
+            plan = catalog.plans[plan_id]
+            # Direct construction: attrs.evolve introspects the class on every call.
+            limits = tuple(
+                LimitCell(
+                    metric=cell.metric,
+                    name=cell.name,
+                    limit=cell.limit,
+                    formatted=cell.formatted,
+                    covers=_covers(plan, cell.metric, need),
+                    gain=cell.gain,
+                )
+                for cell in column.limits
+            )
+            columns.append(
+                PlanColumn(
+                    plan=column.plan,
+                    name=column.name,
+                    current=column.current,
+                    recommended=plan_id == recommended,
+                    badge=column.badge,
+                    price=column.price,
+                    difference=column.difference,
+                    difference_text=column.difference_text,
+                    yearly_saving=column.yearly_saving,
+                    due_now=_amount(due, catalog, text),
+                    limits=limits,
+                    features=column.features,
+                )
+            )
+        return Comparison(
+            account=account.id,
+            currency=catalog.currency.code,
+            interval=str(account.interval),
+            locale=text.locale,
+            direction=text.direction,
+            recommended=recommended,
+            columns=tuple(columns),
+        )
+
+    def _static_column(
+        self, plan_id: str, current_id: str, interval: Interval, seats: int, text: LocaleText
+    ) -> PlanColumn:
+        catalog = self.catalog
+        plan, current = catalog.plans[plan_id], catalog.plans[current_id]
+
+        def price(of: Plan, unit: Interval) -> int | None:
+            found = of.price(unit)
+            return None if found is None else found.amount(seats)
+
+        own = price(plan, interval) or 0
         monthly, yearly = price(plan, _MONTH), price(plan, _YEAR)
         saving = monthly * 12 - yearly if monthly is not None and yearly is not None else 0
-        switch = (
-            Item.plan(account.plan, account.interval, seats=account.seats),
-            Item.plan(plan_id, account.interval, seats=account.seats),
-        )
-        due = ctx.due_now(quoter, [switch] if plan_id != account.plan else [])
-        difference = own - current_price
+        difference = own - (price(current, interval) or 0)
         sign = "+" if difference > 0 else ""
-        columns.append(
-            PlanColumn(
-                plan=plan_id,
-                name=plan.name,
-                current=plan_id == account.plan,
-                recommended=plan_id == recommended,
-                badge="most_popular" if plan.popular else None,
-                price=amount(own),
-                difference=amount(difference),
-                difference_text=f"{sign}{text.money(Money(difference, catalog.currency))}",
-                yearly_saving=amount(saving) if saving > 0 else None,
-                due_now=amount(due),
-                limits=_limits(catalog, plan, current, ctx, text),
-                features=tuple(
-                    FeatureCell(
-                        feature=f.id,
-                        name=f.name,
-                        included=f.id in plan.features,
-                        gain=f.id in plan.features and f.id not in current.features,
-                    )
-                    for f in catalog.features.values()
-                ),
-            )
+        return PlanColumn(
+            plan=plan_id,
+            name=plan.name,
+            current=plan_id == current_id,
+            recommended=False,
+            badge="most_popular" if plan.popular else None,
+            price=_amount(own, catalog, text),
+            difference=_amount(difference, catalog, text),
+            difference_text=f"{sign}{text.money(Money(difference, catalog.currency))}",
+            yearly_saving=_amount(saving, catalog, text) if saving > 0 else None,
+            due_now=_amount(0, catalog, text),
+            limits=_limits(catalog, plan, current, text),
+            features=tuple(
+                FeatureCell(
+                    feature=f.id,
+                    name=f.name,
+                    included=f.id in plan.features,
+                    gain=f.id in plan.features and f.id not in current.features,
+                )
+                for f in catalog.features.values()
+            ),
         )
-    return Comparison(
-        account=account.id,
-        currency=catalog.currency.code,
-        interval=str(account.interval),
-        locale=text.locale,
-        direction=text.direction,
-        recommended=recommended,
-        columns=tuple(columns),
-    )
+
+
+def _amount(minor: int, catalog: Catalog, text: LocaleText) -> Amount:
+    money = Money(minor, catalog.currency)
+    return Amount(minor=minor, amount=str(money), formatted=text.money(money))
+
+
+def _covers(plan: Plan, metric: str, need: Mapping[str, Decimal]) -> bool:
+    """Whether the plan covers the account's usage of `metric` (soft limits do, at a
+    price)."""
+    limit = _cap(plan, metric)
+    return limit is None or need.get(metric, Decimal(0)) <= limit or metric in plan.overage
 
 
 def _cap(plan: Plan, metric: str) -> Decimal | None:
@@ -106,10 +162,8 @@ def _cap(plan: Plan, metric: str) -> Decimal | None:
     return None if limit is UNLIMITED else limit
 
 
-def _limits(
-    catalog: Catalog, plan: Plan, current: Plan, ctx: Context, text: LocaleText
-) -> tuple[LimitCell, ...]:
-    need = ctx.need().usage
+def _limits(catalog: Catalog, plan: Plan, current: Plan, text: LocaleText) -> tuple[LimitCell, ...]:
+    """The plan's limit cells; `covers` is filled in per request."""
     cells = []
     for metric in catalog.metrics.values():
         limit, mine = _cap(plan, metric.id), _cap(current, metric.id)
@@ -119,9 +173,7 @@ def _limits(
                 name=metric.name,
                 limit=None if limit is None else str(limit),
                 formatted="∞" if limit is None else text.number(limit),
-                covers=limit is None
-                or need.get(metric.id, Decimal(0)) <= limit
-                or metric.id in plan.overage,
+                covers=False,
                 gain=mine is not None and (limit is None or limit > mine),
             )
         )

@@ -20,7 +20,7 @@ import structlog
 
 from nudge_sdk._account import Account, clean_usage
 from nudge_sdk._catalog import Catalog, Plan, ProrationPolicy
-from nudge_sdk._compare import compare
+from nudge_sdk._compare import Comparer
 from nudge_sdk._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk._errors import InvalidInput, NudgeError
 from nudge_sdk._messages import fallback_chain, locale_text
@@ -73,6 +73,7 @@ class Evaluator:
         self.quoter = Quoter(catalog, policy)
         self.recommender = Recommender(catalog)
         self._nudges = NudgeBuilder(catalog, self.quoter, self.recommender)
+        self._comparer = Comparer(self.quoter)
         ranked = sorted(
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )
@@ -146,7 +147,7 @@ class Evaluator:
             ctx, problems = self.context(account, usage, now)
             text = locale_text(self._locale(account), ctx.zone)
             with decimal.localcontext(prec=PRECISION):
-                result = compare(self.quoter, ctx, text)
+                result = self._comparer.compare(ctx, text)
             return attrs.evolve(result, degraded=bool(problems), problems=tuple(problems))
         except Exception as error:  # the host's request must not fail because of the SDK
             problem = str(error) if isinstance(error, NudgeError) else f"internal error: {error!r}"
