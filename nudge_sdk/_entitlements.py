@@ -165,7 +165,7 @@ class Entitlements(Mapping[str, Entitlement]):
                 limit = base if extra is None else base + extra
             used = self._usage.get(metric_id, _ZERO)
             projected = used
-            if spec.kind is MetricKind.COUNTER:
+            if spec.kind is MetricKind.COUNTER and used:
                 window = reset_window(self._account, spec.reset, self._now, self._zone)
                 projected = _projection(spec.kind, used, limit, window, self._now)[0]
             found = self._figures[metric_id] = (limit, used, projected)
@@ -200,7 +200,7 @@ def entitlements(
 def _projection(
     kind: MetricKind, used: Decimal, limit: Decimal | None, window: Period | None, now: datetime
 ) -> tuple[Decimal, datetime | None]:
-    if kind is MetricKind.GAUGE or window is None or now - window.start < _MIN_ELAPSED:
+    if kind is MetricKind.GAUGE or not used or window is None or now - window.start < _MIN_ELAPSED:
         return used, None
     elapsed = now - window.start
     pace = Fraction(used) / Fraction(elapsed // timedelta(microseconds=1))

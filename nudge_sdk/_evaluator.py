@@ -336,7 +336,7 @@ class Evaluator:
             account=account,
             usage=clean,
             entitlements=ents,
-            current_of=lambda: self._current(account, plan, ents),
+            current_of=lambda: self._current(account, plan, ents, clean),
             recommender=self.recommender,
             now=now,
             zone=zone,
@@ -345,17 +345,24 @@ class Evaluator:
             state=state or StateSnapshot(),
         ), problems
 
-    def _current(self, account: Account, plan: Plan, ents: Mapping[str, Entitlement]) -> Option:
+    def _current(
+        self,
+        account: Account,
+        plan: Plan,
+        ents: Mapping[str, Entitlement],
+        ctx_usage: Mapping[str, Decimal],
+    ) -> Option:
         price = plan.price(account.interval)
         assert price is not None
         recurring = price.amount(account.seats) + sum(
             (self.catalog.addons[a].prices.get(account.interval, 0) * n)
             for a, n in account.addons.items()
         )
-        overage = sum(  # only soft limits bill overage
+        overage = sum(  # only soft limits bill overage, and only on what was used
             (
                 (e := ents[metric]).overage_cost(max(e.used, e.projected), e.limit)
                 for metric in plan.overage
+                if metric in ctx_usage
             ),
             Decimal(0),
         )
