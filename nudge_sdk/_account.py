@@ -126,7 +126,12 @@ def clean_usage(
                 clean[metric] = Decimal(value)
                 continue
         elif isinstance(value, float) and 0 <= value <= MAX_USAGE and metric in metrics:
-            clean[metric] = _places(Decimal(repr(value)))
+            text = repr(value)
+            point = text.find(".")
+            exact = Decimal(text)
+            # Most floats have few decimals; only look closer when the text says so.
+            fine = "e" in text or (point >= 0 and len(text) - point - 1 > USAGE_PLACES)
+            clean[metric] = _places(exact) if fine else exact
             continue
         if reason := _usage_problem(metric, value, metrics):
             dropped.append((str(metric), reason))

@@ -78,6 +78,12 @@ class Evaluator:
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )
         self._rank = {rule.id: index for index, rule in enumerate(ranked)}
+        # Rules whose audience says more than which plans: only these need the check.
+        self._targeted = {
+            rule.id
+            for rule in ranked
+            if attrs.evolve(rule.audience, plans=frozenset(), not_plans=frozenset()) != Audience()
+        }
         self._rules = {
             plan: tuple(rule for rule in ranked if _plan_admits(rule.audience, plan))
             for plan in catalog.plans
@@ -389,7 +395,9 @@ class Evaluator:
             return Miss("quiet_period", f"signed up {tenure} day(s) ago")
         if (rule.starts and now < rule.starts) or (rule.ends and now >= rule.ends):
             return Miss("outside_schedule", "the offer is not running now")
-        return _audience(rule.audience, account, now, tenure)
+        if rule.id in self._targeted:
+            return _audience(rule.audience, account, now, tenure)
+        return None
 
     def _degraded(self, account: object, now: object, problem: str) -> Evaluation:
         account_id = str(getattr(account, "id", ""))

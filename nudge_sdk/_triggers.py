@@ -38,9 +38,9 @@ __all__ = ["Context", "Hit", "Miss", "check"]
 _DAY = timedelta(days=1)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)  # not frozen: built per evaluation, and frozen init is slower
 class Context:
-    """Everything a trigger may look at."""
+    """Everything a trigger may look at (treat it as read-only)."""
 
     catalog: Catalog
     account: Account

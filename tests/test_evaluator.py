@@ -302,6 +302,7 @@ def test_triggered_is_the_decision_path() -> None:
         (Decimal("0.1234567894"), Decimal("0.123456789")),
         (Decimal("0.1234567895"), Decimal("0.123456790")),
         (8.6677259555006e-13, Decimal("0E-9")),
+        (0.12345678951, Decimal("0.123456790")),
         (7, Decimal(7)),
     ],
 )
