@@ -79,7 +79,7 @@ class NudgeBuilder:
         chain = fallback_chain(account.locale, self.catalog.default_locale)
         locale = next(loc for loc in chain if loc in rule.messages)
         text = locale_text(chain[0], ctx.zone)
-        percent = rule.discount.for_tenure(account.tenure_days(ctx.now)) if rule.discount else 0
+        percent = rule.discount.for_tenure(ctx.tenure) if rule.discount else 0
         offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
         kind = rule.kind
         if kind is NudgeKind.UPGRADE and offer and offer.kind == "addon":
@@ -88,7 +88,7 @@ class NudgeBuilder:
         values, counts = self._values(rule, hit, ctx, offer, figures, text, percent, locale)
         title, body, label = text.render(rule.messages[locale], values, counts)
         digest = hashlib.blake2b(
-            f"{account.id}|{rule.id}|{hit.level}|{ctx.account.period.start}".encode(),
+            f"{account.id}|{rule.id}|{hit.level}|{ctx.period.start}".encode(),
             digest_size=10,
         ).hexdigest()
         return Nudge(
@@ -113,12 +113,10 @@ class NudgeBuilder:
                 due_now=offer.due_now if offer else None,
             ),
             expires_at=rule.ends,
-            reasons=self._reasons(rule, hit, ctx, offer),
+            reasons=self._reasons(rule, hit, offer),
         )
 
-    def _reasons(
-        self, rule: Rule, hit: Hit, ctx: Context, offer: Offer | None
-    ) -> tuple[Reason, ...]:
+    def _reasons(self, rule: Rule, hit: Hit, offer: Offer | None) -> tuple[Reason, ...]:
         """Why this nudge, in machine-readable codes: the trigger, then the offer."""
         reasons = [Reason(_TRIGGER_CODES[type(rule.trigger)], hit.detail)]
         if offer is not None and rule.offer in ("recommend", "downsell"):
@@ -144,7 +142,6 @@ class NudgeBuilder:
             option = self.recommender.cheapest(account.interval, account.seats, need)
         elif rule.offer == "downsell":
             option = self.recommender.cheapest(account.interval, account.seats, need)
-            assert ctx.current is not None
             if option is not None and option.cost >= ctx.current.cost:
                 return Miss("no_cheaper_fit", "no cheaper option covers the usage")
         else:
@@ -259,10 +256,11 @@ class NudgeBuilder:
     def _items(
         self, account: Account, option: Option, discount: Discount | None
     ) -> list[tuple[Item | None, Item | None]]:
-        """The subscription items that change, old and new."""
+        """The subscription items that change, old and new; the rule's discount applies to
+        what the offer changes, never to what the customer keeps."""
         interval = account.interval
         changes: list[tuple[Item | None, Item | None]] = []
-        if option.plan != account.plan or option.seats != account.seats or discount:
+        if option.plan != account.plan or option.seats != account.seats:
             changes.append(
                 (
                     Item.plan(account.plan, interval, seats=account.seats),

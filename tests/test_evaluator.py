@@ -25,6 +25,7 @@ from nudge_sdk import (
     StateSnapshot,
     Unit,
     load_catalog,
+    parse_catalog,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -420,3 +421,34 @@ def test_evaluate_and_compare_never_raise(
     assert not any(p.startswith("internal error") for p in result.problems), result.problems
     comparison = EVALUATOR.compare(account, usage, now=now)
     assert not any(p.startswith("internal error") for p in comparison.problems)
+
+
+DISCOUNTED_PACK = """
+currency: USD
+metrics: {gb: {kind: gauge}}
+plans:
+  starter: {prices: {month: 9.00}, limits: {gb: 100}}
+addons:
+  pack: {prices: {month: 8.00}, grants: {gb: 100}}
+nudges:
+  pack_half_off:
+    when: {usage: {metric: gb, levels: [80]}}
+    offer: {addon: pack}
+    discount: {percent: 50}
+    messages: {en: {title: t, body: b}}
+"""
+
+
+def test_a_discount_applies_to_what_is_offered_only() -> None:
+    """50% off a storage pack: the pack costs $4, the plan stays $9 (not discounted,
+    not counted twice), and half of June left makes $2.00 due now."""
+    evaluator = Evaluator(parse_catalog(DISCOUNTED_PACK))
+    account = attrs.evolve(STARTER, seats=1)
+    [shown] = evaluator.evaluate(account, {"gb": 90}, now=NOW).nudges
+    assert shown.offer is not None
+    assert (1300, 400, 200, "50") == (
+        shown.offer.recurring.minor,
+        shown.offer.difference.minor,
+        shown.offer.due_now.minor,
+        shown.offer.discount_percent,
+    )
