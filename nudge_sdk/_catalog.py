@@ -8,7 +8,7 @@ minor units of `Catalog.currency`, intervals are parsed, every id resolves.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -205,6 +205,9 @@ class Catalog:
     """The last step of every message's locale fallback chain."""
     interval_names: Mapping[str, Mapping[Interval, str]] = attrs.field(factory=dict)
     """Per locale, how messages name each billing interval."""
+    comparison_messages: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    """Per locale, templates ``more``, ``less`` and ``same`` for a comparison column's
+    price difference."""
     quiet_days_after_signup: int = 0
     placements: Mapping[str, int] = attrs.field(factory=dict)
     """The most nudges each placement shows per evaluation."""
@@ -212,6 +215,15 @@ class Catalog:
     """Host signals and the rule ids each silences (``all`` for every rule)."""
     rules: Mapping[str, Rule] = attrs.field(factory=dict)
     """Nudge rules by id."""
+
+    def interval_name(self, interval: Interval, locales: Sequence[str]) -> str:
+        """How messages in the first of `locales` that has one name `interval`; the
+        plain interval text (``month``) if none does."""
+        for locale in locales:
+            name = self.interval_names.get(locale, {}).get(interval)
+            if name:
+                return name
+        return str(interval)
 
     def plan(self, plan_id: str) -> Plan:
         """The plan of this id; `UnknownItem` listing the known ones if there is none."""

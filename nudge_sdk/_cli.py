@@ -260,24 +260,28 @@ def _evaluation_text(result: Evaluation) -> str:
 def _comparison_text(result: Comparison) -> str:
     lines = [f"{result.account}: plans per {result.interval} ({result.currency})"]
     lines += [f"  ! {problem}" for problem in result.problems]
+    rows = []
     for column in result.columns:
-        marks = [
-            m
-            for m, on in (
-                ("current", column.current),
-                ("recommended", column.recommended),
-                (column.badge or "", bool(column.badge)),
+        marks = [column.badge or ""] if column.badge else []
+        marks = ["current"] * column.current + ["recommended"] * column.recommended + marks
+        rows.append(
+            (
+                column.name,
+                column.price.formatted,
+                column.difference_text,
+                f"due now {column.due_now.formatted}",
+                ", ".join(marks),
             )
-            if on
-        ]
-        lines.append(
-            f"  {column.name:<12} {column.price.formatted:>12}  {column.difference_text:>10}  "
-            f"due now {column.due_now.formatted:<10} {', '.join(marks)}"
         )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)] if rows else []
+    for row, column in zip(rows, result.columns, strict=True):
+        cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1])]
+        cells += [row[2].ljust(widths[2]), row[3].ljust(widths[3]), row[4]]
+        lines.append(("  " + "  ".join(cells)).rstrip())
         gains = [cell.name for cell in column.limits if cell.gain]
         gains += [cell.name for cell in column.features if cell.gain]
         if gains:
-            lines.append(f"  {'':<12} more: {', '.join(gains)}")
+            lines.append(f"  {'':<{widths[0]}}  more: {', '.join(gains)}")
     return "\n".join(lines)
 
 

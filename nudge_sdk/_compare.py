@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
-from nudge_sdk._messages import LocaleText
+from nudge_sdk._messages import LocaleText, fallback_chain
 from nudge_sdk._money import Money
 from nudge_sdk._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
 from nudge_sdk._periods import Interval, Unit
@@ -119,7 +119,6 @@ class Comparer:
         monthly, yearly = price(plan, _MONTH), price(plan, _YEAR)
         saving = monthly * 12 - yearly if monthly is not None and yearly is not None else 0
         difference = own - (price(current, interval) or 0)
-        sign = "+" if difference > 0 else ""
         return PlanColumn(
             plan=plan_id,
             name=plan.name,
@@ -128,7 +127,7 @@ class Comparer:
             badge="most_popular" if plan.popular else None,
             price=_amount(own, catalog, text),
             difference=_amount(difference, catalog, text),
-            difference_text=f"{sign}{text.money(Money(difference, catalog.currency))}",
+            difference_text=_difference_text(catalog, plan, interval, own, difference, text),
             yearly_saving=_amount(saving, catalog, text) if saving > 0 else None,
             due_now=_amount(0, catalog, text),
             limits=_limits(catalog, plan, current, text),
@@ -142,6 +141,29 @@ class Comparer:
                 for f in catalog.features.values()
             ),
         )
+
+
+def _difference_text(
+    catalog: Catalog, plan: Plan, interval: Interval, own: int, difference: int, text: LocaleText
+) -> str:
+    """ "$5.00 more per month" from the catalog's comparison messages in the customer's
+    locale (or its fallbacks); a signed amount ("+$5.00") if the catalog has none."""
+    amount = text.money(Money(abs(difference), catalog.currency))
+    chain = fallback_chain(text.locale, catalog.default_locale)
+    messages = next(
+        (catalog.comparison_messages[k] for k in chain if k in catalog.comparison_messages), None
+    )
+    if messages is None:
+        return ("+" if difference > 0 else "-" if difference < 0 else "") + amount
+    template = messages["more" if difference > 0 else "less" if difference < 0 else "same"]
+    return template.format_map(
+        {
+            "difference": amount,
+            "interval": catalog.interval_name(interval, chain),
+            "plan": plan.name,
+            "price": text.money(Money(own, catalog.currency)),
+        }
+    )
 
 
 def _amount(minor: int, catalog: Catalog, text: LocaleText) -> Amount:

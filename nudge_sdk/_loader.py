@@ -38,7 +38,7 @@ from nudge_sdk._catalog import (
 from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
 from nudge_sdk._money import Currency, Money
 from nudge_sdk._periods import Interval
-from nudge_sdk._rules import RuleBuilder, locale_key
+from nudge_sdk._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, locale_key
 from nudge_sdk._spec import (
     BLANK_IS_EMPTY,
     AddOnSpec,
@@ -297,12 +297,14 @@ class _Builder:
         }
         builder = RuleBuilder(known, default_locale, self.problem)
         rules = {key: builder.build(key, value) for key, value in spec.nudges.items()}
+        comparison = self.comparison_messages(builder, spec)
         signals = {key: self.silenced(key, value.silences) for key, value in spec.signals.items()}
         if len(self.problems) > before or self.currency is None:
             return None
         return Catalog(
             default_locale=default_locale,
             interval_names=self.interval_names(spec.interval_names),
+            comparison_messages=comparison,
             quiet_days_after_signup=spec.quiet_days_after_signup,
             placements={key: value.max for key, value in spec.placements.items()},
             signals=signals,
@@ -339,6 +341,22 @@ class _Builder:
                 except NudgeError as error:
                     self.problem(("interval_names", locale, text), str(error))
         return names
+
+    def comparison_messages(
+        self, builder: RuleBuilder, spec: CatalogSpec
+    ) -> dict[str, dict[str, str]]:
+        messages: dict[str, dict[str, str]] = {}
+        for locale, texts in spec.comparison_messages.items():
+            path: Path_ = ("comparison_messages", locale)
+            try:
+                key = locale_key(locale)
+            except (ValueError, UnknownLocaleError):
+                self.problem(path, f"{locale!r} is not a known locale")
+                continue
+            messages[key] = attrs.asdict(texts)
+            for name, text in messages[key].items():
+                builder.placeholders((*path, name), text, COMPARISON_PLACEHOLDERS)
+        return messages
 
     def silenced(self, signal: str, rules: Sequence[str]) -> frozenset[str]:
         for index, rule in enumerate(rules):

@@ -326,7 +326,9 @@ class NudgeBuilder:
         values: dict[str, Any] = {
             "account": account.id,
             "current_plan": self.catalog.plans[account.plan].name,
-            "interval": self._interval_name(account, locale),
+            "interval": self.catalog.interval_name(
+                account.interval, (locale, self.catalog.default_locale)
+            ),
         }
         counts: dict[str, Decimal] = {}
         if figures is not None and hit.metric:
@@ -374,14 +376,6 @@ class NudgeBuilder:
         if rule.ends is not None:
             values["expires"] = text.date(rule.ends)
         return values, counts
-
-    def _interval_name(self, account: Account, locale: str) -> str:
-        """The catalog's word for the account's interval in the message's locale."""
-        for key in (locale, self.catalog.default_locale):
-            name = self.catalog.interval_names.get(key, {}).get(account.interval)
-            if name:
-                return name
-        return str(account.interval)
 
 
 def _ratio(value: Fraction) -> str:

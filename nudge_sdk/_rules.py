@@ -74,6 +74,14 @@ PLACEHOLDERS = {
 """The names a message template may use, each replaced by a value already formatted
 for the customer's locale. Anything else in braces is an error when the catalog loads."""
 
+COMPARISON_PLACEHOLDERS = {
+    "difference": "the price difference with the current plan, without sign, formatted",
+    "interval": "the billing interval",
+    "plan": "the column's plan name",
+    "price": "the column's price, formatted",
+}
+"""The names a comparison message (``comparison_messages``) may use."""
+
 _PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 _DURATION = re.compile(r"(\d+)\s*([wdhm])", re.ASCII)
 _DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
@@ -476,7 +484,9 @@ class RuleBuilder:
         self.placeholders(path, spec)
         return Template({"other": spec})
 
-    def placeholders(self, path: tuple[str | int, ...], text: str) -> None:
+    def placeholders(
+        self, path: tuple[str | int, ...], text: str, allowed: Mapping[str, str] = PLACEHOLDERS
+    ) -> None:
         try:
             fields = list(string.Formatter().parse(text))
         except ValueError as error:
@@ -485,8 +495,8 @@ class RuleBuilder:
         for _, name, spec, conversion in fields:
             if name is None:
                 continue
-            if name not in PLACEHOLDERS or spec or conversion:
+            if name not in allowed or spec or conversion:
                 self.problem(
                     path,
-                    f"{{{name}}} is not a placeholder; use one of: {', '.join(PLACEHOLDERS)}",
+                    f"{{{name}}} is not a placeholder; use one of: {', '.join(allowed)}",
                 )

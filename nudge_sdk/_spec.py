@@ -230,6 +230,13 @@ class MessageSpec:
 
 
 @attrs.frozen(kw_only=True)
+class DifferenceSpec:
+    more: str
+    less: str
+    same: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class NudgeSpec:
     when: WhenSpec
     offer: OfferSpec = "recommend"
@@ -251,6 +258,8 @@ class CatalogSpec:
     default_locale: str = "en"
     interval_names: dict[str, dict[str, str]] = attrs.field(factory=dict)
     """Per locale, the word for each billing interval in messages (``{interval}``)."""
+    comparison_messages: dict[str, DifferenceSpec] = attrs.field(factory=dict)
+    """Per locale, how a comparison column states its price difference."""
     quiet_days_after_signup: int = 0
     metrics: dict[str, MetricSpec] = attrs.field(factory=dict)
     features: dict[str, FeatureSpec] = attrs.field(factory=dict)

@@ -120,6 +120,22 @@ def test_rule_errors(name: str, text: str, expected: list[str]) -> None:
     assert expected == issues(text)
 
 
+def test_comparison_messages_are_checked() -> None:
+    """Comparison messages may only use their four placeholders, in known locales."""
+    text = HEAD + (
+        "comparison_messages:\n"
+        "  en: {more: '{difference} more for {feature}', less: x}\n"
+        "  xx-YY: {more: a, less: b}\n"
+    )
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog(text, source="p.yaml")
+    assert [
+        "p.yaml:6:8: comparison_messages.en.more: {feature} is not a placeholder; use one of: "
+        "difference, interval, plan, price",
+        "p.yaml:7:3: comparison_messages.xx-YY: 'xx-YY' is not a known locale",
+    ] == str(caught.value).splitlines()
+
+
 ACCOUNT = {
     "id": "a",
     "plan": "starter",

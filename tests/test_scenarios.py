@@ -178,6 +178,9 @@ def test_plan_comparison_in_arabic() -> None:
         team.yearly_saving.minor,
     )
     assert ["sso"] == [f.feature for f in team.features if f.gain]
+    assert ["\u200f9.00\xa0US$ أقل كل شهر", "خطتك الحالية", "\u200f27.00\xa0US$ إضافية كل شهر"] == [
+        column.difference_text for column in result.columns
+    ]
 
 
 @pytest.mark.parametrize(
