@@ -9,7 +9,7 @@ comparisons. Each evaluates the same rotating set of accounts' usage.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,31 @@ def usages(count: int) -> list[dict[str, float]]:
     return [{m: float(rng.randint(40, 99)) for m in METRICS} for _ in range(count)]
 
 
+def requests(count: int) -> list[tuple[dict[str, float], datetime]]:
+    """Storage between 80.5 and 99.5 GB with three decimals, and a moment in the second
+    half of June: `count` distinct requests, more than any formatting cache holds, so
+    that every figure and every prorated amount is computed afresh."""
+    rng = random.Random(11)
+    return [
+        (
+            {"storage_gb": 80.5 + rng.randrange(19_000) / 1000, "seats": 2},
+            NOW + timedelta(seconds=rng.randrange(14 * 86_400)),
+        )
+        for _ in range(count)
+    ]
+
+
+def cycling(function: Any, count: int) -> Any:
+    """A call of `function(i)` for i = 0, 1, ... count - 1, 0, ..."""
+    state = {"i": 0}
+
+    def call() -> Any:
+        state["i"] = (state["i"] + 1) % count
+        return function(state["i"])
+
+    return call
+
+
 def account(plan: str = "starter", seats: int = 1) -> Account:
     return Account(
         id="a1",
@@ -105,13 +130,7 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
         )
 
     def rotating(function: Any) -> Any:
-        state = {"i": 0}
-
-        def call() -> Any:
-            state["i"] = (state["i"] + 1) % len(samples)
-            return function(samples[state["i"]])
-
-        return call
+        return cycling(lambda i: function(samples[i]), len(samples))
 
     floor_s, gb_s, ours_s = medians(
         [
@@ -133,19 +152,17 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
 
     example = Evaluator(load_catalog(Path(__file__).parent.parent / "examples" / "plans.yaml"))
     team_customer = account(seats=3)
-    storage = [{"storage_gb": 85 + (i % 15) + i / 100, "seats": 2} for i in range(64)]
-    first = example.evaluate(team_customer, storage[0], now=NOW)
-    assert len(first.nudges) == 1, first
-    state = {"i": 0}
+    full_samples = requests(20_000)
+    for usage, now in full_samples[:: len(full_samples) // 16]:
+        assert len(example.evaluate(team_customer, usage, now=now).nudges) == 1
 
-    def full() -> Any:
-        state["i"] = (state["i"] + 1) % len(storage)
-        usage = storage[state["i"]]
-        return example.evaluate(team_customer, usage, now=NOW), example.compare(
-            team_customer, usage, now=NOW
+    def full(i: int) -> Any:
+        usage, now = full_samples[i]
+        return example.evaluate(team_customer, usage, now=now), example.compare(
+            team_customer, usage, now=now
         )
 
-    (full_s,) = medians([full], calls // 4 or 1, repeats)
+    (full_s,) = medians([cycling(full, len(full_samples))], calls // 4 or 1, repeats)
     return [
         ("decisions, 8 threshold rules", "hand-written comparisons", floor_s, ours_s, None),
         ("decisions, 8 threshold rules", "GrowthBook is_on x 8", gb_s, ours_s, 1.0),
