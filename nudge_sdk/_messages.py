@@ -4,23 +4,23 @@ A template may only name placeholders from `PLACEHOLDERS` (checked when the cata
 loads); each is replaced by a value already formatted for the customer's locale. There
 is no attribute access, indexing or code in templates.
 
-Babel's formatters take microseconds each; figures that repeat (catalog prices,
-limits) are served from a bounded cache keyed by locale and value.
+Numbers, percentages and money go through `NumberFormat`s built once per locale from
+Babel's patterns (see `_numbers`); dates through Babel, cached per day and locale.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
 
 from nudge_sdk._money import Money
+from nudge_sdk._numbers import NumberFormat, currency_format, decimal_format, percent_format
 from nudge_sdk._rules import Message, Template
 
 __all__ = ["LocaleText", "fallback_chain", "locale_text"]
@@ -46,19 +46,8 @@ def fallback_chain(locale: str, default: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=_CACHE)
-def _money(minor: int, code: str, decimals: int, locale: str) -> str:
-    amount = Decimal(minor).scaleb(-decimals)
-    return str(format_currency(amount, code, locale=_locale(locale)))
-
-
-@functools.lru_cache(maxsize=_CACHE)
-def _number(value: Decimal, locale: str) -> str:
-    return str(format_decimal(value, format="#,##0.##", locale=_locale(locale)))
-
-
-@functools.lru_cache(maxsize=_CACHE)
-def _percent(whole: int, locale: str) -> str:
-    return str(format_percent(Decimal(whole) / 100, locale=_locale(locale)))
+def _date(day: date, locale: str) -> str:
+    return str(format_date(day, "medium", locale=_locale(locale)))
 
 
 class _Blank(dict[str, str]):
@@ -81,24 +70,33 @@ class LocaleText:
     def __init__(self, locale: str, zone: tzinfo) -> None:
         self.locale = locale
         self.zone = zone
-        self.direction = "rtl" if _locale(locale).character_order == "right-to-left" else "ltr"
+        parsed = _locale(locale)
+        self.direction = "rtl" if parsed.character_order == "right-to-left" else "ltr"
+        self._number = decimal_format(parsed, "#,##0.##")
+        self._percent = percent_format(parsed)
+        self._money: dict[str, NumberFormat] = {}
 
     def money(self, money: Money) -> str:
         """``$12.50``, ``12,50 USD``, ... per the locale."""
-        return _money(money.minor, money.currency.code, money.currency.decimals, self.locale)
+        currency = money.currency
+        apply = self._money.get(currency.code)
+        if apply is None:
+            apply = currency_format(_locale(self.locale), currency.code)
+            self._money[currency.code] = apply
+        return apply(Decimal(money.minor).scaleb(-currency.decimals))
 
     def number(self, value: Decimal) -> str:
-        """A quantity with at most two decimals, grouped per the locale."""
-        return _number(value, self.locale)
+        """A quantity with at most two decimals (half to even), grouped per the locale."""
+        return self._number(value)
 
     def percent(self, value: Fraction) -> str:
         """A share as a whole percentage, rounded down: "92%" reads better than "91.7%"
         in a banner, and it never shows 100% before the limit is really reached."""
-        return _percent(int(value * 100), self.locale)
+        return self._percent(Decimal(int(value * 100)).scaleb(-2))
 
     def date(self, value: datetime) -> str:
         """The local date, in the locale's medium format."""
-        return str(format_date(value.astimezone(self.zone).date(), "medium", locale=self.locale))
+        return _date(value.astimezone(self.zone).date(), self.locale)
 
     def render(
         self, message: Message, values: Mapping[str, str], counts: Mapping[str, Decimal]
