@@ -36,7 +36,7 @@ from nudge_sdk._catalog import (
     ProrationPolicy,
 )
 from nudge_sdk._errors import InvalidInput
-from nudge_sdk._money import Currency, Money, round_minor
+from nudge_sdk._money import Currency, Money, Rounding, round_minor
 from nudge_sdk._periods import Cycle, Interval, Period, aware, local_days
 
 __all__ = ["Discount", "Item", "ItemKind", "LineKind", "Quote", "QuoteLine", "Quoter", "prorate"]
@@ -196,6 +196,19 @@ def _lowers_the_bill(
     return new_amount * new.interval.per_year < old_amount * old.interval.per_year
 
 
+def _rounded(amount: Fraction, share: Fraction, mode: Rounding) -> int:
+    """``round_minor(amount * share, mode)`` for non-negative `amount` and `share`, in
+    integers: no intermediate `Fraction` is normalized."""
+    numerator = amount.numerator * share.numerator
+    denominator = amount.denominator * share.denominator
+    whole, rest = divmod(numerator, denominator)
+    if mode is Rounding.DOWN or 2 * rest < denominator:
+        return whole
+    if 2 * rest > denominator or mode is Rounding.HALF_UP:
+        return whole + 1
+    return whole + (whole & 1)  # a tie, to even
+
+
 class _CycleOf(NamedTuple):
     """What a `Cycle` is built from, for the few quotes that need one (a downgrade at
     period end, an interval change): most quotes never do."""
@@ -291,6 +304,47 @@ class Quoter:
             new_period=new_period,
             downgrade=downgrade,
         )
+
+    def due(
+        self,
+        old: Item | None,
+        new: Item | None,
+        *,
+        period: Period,
+        at: datetime,
+        zone: tzinfo = UTC,
+        anchor: datetime | None = None,
+        trial_end: datetime | None = None,
+    ) -> int:
+        """``quote(...).total.minor`` for the same arguments, computed without building
+        the quote: a nudge needs only what the customer pays today.
+
+        The usual change (same interval, no trial, not deferred to the period's end) is
+        priced here in integers, each line rounded once as in `quote`; anything else
+        goes through `quote` itself.
+        """
+        at = aware("at", at)
+        if (
+            (old is None and new is None)
+            or (old is not None and new is not None and old.interval != new.interval)
+            or (trial_end is not None and at < aware("trial_end", trial_end))
+            or not period.start <= at <= period.end
+        ):
+            return self.quote(
+                old, new, period=period, at=at, zone=zone, anchor=anchor, trial_end=trial_end
+            ).total.minor
+        old_amount = self.recurring(old) if old else Fraction(0)
+        new_amount = self.recurring(new) if new else Fraction(0)
+        if _lowers_the_bill(old, old_amount, new, new_amount) and (
+            self.policy.downgrade is DowngradeTiming.PERIOD_END
+        ):
+            return 0
+        if old_amount == new_amount and old and new:
+            return 0
+        share = prorate(period, at, period.end, self.policy.granularity, zone)
+        credit = _rounded(old_amount, share, self._round) if old else 0
+        charge = _rounded(new_amount, share, self._round) if new else 0
+        return charge - credit
 
     def _after(self, cycle: _CycleOf, period: Period, new: Item | None) -> Period | None:
         """The first period of `new` when it starts at the end of `period`."""

@@ -73,7 +73,7 @@ class Context:
         """What making these item changes costs today, prorated, in minor units."""
         account = self.account
         return sum(
-            quoter.quote(
+            quoter.due(
                 old,
                 new,
                 period=self.period,
@@ -81,7 +81,7 @@ class Context:
                 zone=self.zone,
                 anchor=account.anchor,
                 trial_end=account.trial_end,
-            ).total.minor
+            )
             for old, new in changes
         )
 

@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from nudge_sdk import (
     Catalog,
     Cycle,
+    Discount,
     DowngradeTiming,
     Granularity,
+    Interval,
     IntervalChange,
+    InvalidInput,
     Item,
     LineKind,
     Period,
@@ -289,3 +292,53 @@ def test_a_credit_never_exceeds_what_was_billed(
     )
     credits = [line.amount.minor for line in quote.lines if line.kind is LineKind.CREDIT]
     assert all(-credit <= billed for credit in credits)
+
+
+@given(
+    catalogs(),
+    st.sampled_from([None, "p0", "p1", "p2", "p3"]),
+    st.sampled_from([None, "p0", "p1", "p2", "p3"]),
+    seats,
+    seats,
+    periods_with_instant(monthly_or_yearly),
+    monthly_or_yearly,
+    st.sampled_from(DowngradeTiming),
+    st.sampled_from(IntervalChange),
+    st.integers(0, 100),
+    st.sampled_from([None, -3, 0, 5]),
+)
+def test_due_is_the_quote_total(
+    catalog: Catalog,
+    old: str | None,
+    new: str | None,
+    old_seats: int,
+    new_seats: int,
+    when: tuple[Cycle, Period, datetime],
+    new_interval: Interval,
+    downgrade: DowngradeTiming,
+    change: IntervalChange,
+    percent: int,
+    trial_days: int | None,
+) -> None:
+    """`Quoter.due`, the shortcut a nudge uses, always equals the full quote's total."""
+    assume(old is not None or new is not None)
+    cycle, period, at = when
+    policy = attrs.evolve(catalog.proration, downgrade=downgrade, interval_change=change)
+    quoter = Quoter(catalog, policy)
+    discount = Discount(percent_off=percent) if percent else None
+    old_item = None if old is None else Item.plan(old, cycle.interval, seats=old_seats)
+    new_item = (
+        None if new is None else Item.plan(new, new_interval, seats=new_seats, discount=discount)
+    )
+    trial_end = None if trial_days is None else at + timedelta(days=trial_days)
+    zone, anchor = cycle.zone, cycle.anchor
+    try:
+        quote = quoter.quote(
+            old_item, new_item, period=period, at=at, zone=zone, anchor=anchor, trial_end=trial_end
+        )
+    except InvalidInput:
+        assume(False)  # a plan not sold by that interval: neither is asked for it
+    due = quoter.due(
+        old_item, new_item, period=period, at=at, zone=zone, anchor=anchor, trial_end=trial_end
+    )
+    assert quote.total.minor == due
