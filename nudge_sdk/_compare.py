@@ -12,6 +12,8 @@ import functools
 from collections.abc import Mapping
 from decimal import Decimal
 
+import attrs
+
 from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
 from nudge_sdk._messages import LocaleText, fallback_chain
 from nudge_sdk._money import Money
@@ -55,29 +57,23 @@ class Comparer:
         """The comparison payload for the account in `ctx`."""
         catalog, account = self.catalog, ctx.account
         ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
-        best = ctx.recommender.cheapest(account.interval, account.seats, ctx.need())
+        need = ctx.need()
+        best = ctx.recommender.cheapest(account.interval, account.seats, need)
         recommended = best.plan if best else account.plan
-        need = ctx.need().usage
         columns = []
         for plan_id in _pick(ladder, account.plan, recommended):
-            column = self._column(plan_id, account.plan, account.interval, account.seats, text)
+            column, cells = self._column(
+                plan_id, account.plan, account.interval, account.seats, text
+            )
             switch = (
                 Item.plan(account.plan, account.interval, seats=account.seats),
                 Item.plan(plan_id, account.interval, seats=account.seats),
             )
             due = ctx.due_now(self.quoter, [switch] if plan_id != account.plan else [])
             plan = catalog.plans[plan_id]
-            # Direct construction: attrs.evolve introspects the class on every call.
             limits = tuple(
-                LimitCell(
-                    metric=cell.metric,
-                    name=cell.name,
-                    limit=cell.limit,
-                    formatted=cell.formatted,
-                    covers=_covers(plan, cell.metric, need),
-                    gain=cell.gain,
-                )
-                for cell in column.limits
+                covered if _covers(plan, covered.metric, need.usage) else short
+                for short, covered in cells
             )
             columns.append(
                 PlanColumn(
@@ -107,7 +103,9 @@ class Comparer:
 
     def _static_column(
         self, plan_id: str, current_id: str, interval: Interval, seats: int, text: LocaleText
-    ) -> PlanColumn:
+    ) -> tuple[PlanColumn, tuple[tuple[LimitCell, LimitCell], ...]]:
+        """The column's parts that do not depend on usage or time, and each limit cell
+        as it reads when the usage is not covered and when it is."""
         catalog = self.catalog
         plan, current = catalog.plans[plan_id], catalog.plans[current_id]
 
@@ -119,7 +117,8 @@ class Comparer:
         monthly, yearly = price(plan, _MONTH), price(plan, _YEAR)
         saving = monthly * 12 - yearly if monthly is not None and yearly is not None else 0
         difference = own - (price(current, interval) or 0)
-        return PlanColumn(
+        limits = _limits(catalog, plan, current, text)
+        column = PlanColumn(
             plan=plan_id,
             name=plan.name,
             current=plan_id == current_id,
@@ -130,7 +129,7 @@ class Comparer:
             difference_text=_difference_text(catalog, plan, interval, own, difference, text),
             yearly_saving=_amount(saving, catalog, text) if saving > 0 else None,
             due_now=_amount(0, catalog, text),
-            limits=_limits(catalog, plan, current, text),
+            limits=limits,
             features=tuple(
                 FeatureCell(
                     feature=f.id,
@@ -141,6 +140,7 @@ class Comparer:
                 for f in catalog.features.values()
             ),
         )
+        return column, tuple((cell, attrs.evolve(cell, covers=True)) for cell in limits)
 
 
 def _difference_text(
@@ -167,8 +167,7 @@ def _difference_text(
 
 
 def _amount(minor: int, catalog: Catalog, text: LocaleText) -> Amount:
-    money = Money(minor, catalog.currency)
-    return Amount(minor=minor, amount=str(money), formatted=text.money(money))
+    return text.amount(minor, catalog.currency)
 
 
 def _covers(plan: Plan, metric: str, need: Mapping[str, Decimal]) -> bool:

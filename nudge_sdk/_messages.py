@@ -19,8 +19,9 @@ from fractions import Fraction
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from nudge_sdk._money import Money
+from nudge_sdk._money import Currency, Money
 from nudge_sdk._numbers import NumberFormat, currency_format, decimal_format, percent_format
+from nudge_sdk._payloads import Amount
 from nudge_sdk._rules import Message, Template
 
 __all__ = ["LocaleText", "fallback_chain", "locale_text"]
@@ -48,6 +49,12 @@ def fallback_chain(locale: str, default: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=_CACHE)
 def _date(day: date, locale: str) -> str:
     return str(format_date(day, "medium", locale=_locale(locale)))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _amount(minor: int, currency: Currency, text: LocaleText) -> Amount:
+    money = Money(minor, currency)
+    return Amount(minor=minor, amount=str(money), formatted=text.money(money))
 
 
 class _Blank(dict[str, str]):
@@ -84,6 +91,11 @@ class LocaleText:
             apply = currency_format(_locale(self.locale), currency.code)
             self._money[currency.code] = apply
         return apply(Decimal(money.minor).scaleb(-currency.decimals))
+
+    def amount(self, minor: int, currency: Currency) -> Amount:
+        """The payload form of an amount: minor units, plain text, formatted. Amounts
+        are immutable, so the ones that repeat (catalog prices) are shared."""
+        return _amount(minor, currency, self)
 
     def number(self, value: Decimal) -> str:
         """A quantity with at most two decimals (half to even), grouped per the locale."""

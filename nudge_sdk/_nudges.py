@@ -179,8 +179,7 @@ class NudgeBuilder:
         current = ctx.current
 
         def amount(minor: int) -> Amount:
-            money = Money(minor, currency)
-            return Amount(minor=minor, amount=str(money), formatted=text.money(money))
+            return text.amount(minor, currency)
 
         interval = str(account.interval)
         if isinstance(rule.trigger, TrialExtension):

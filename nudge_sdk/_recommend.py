@@ -18,7 +18,7 @@ magnitude beyond it fails loudly instead of rounding.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -77,12 +77,26 @@ def cost_of(
     need: Need,
 ) -> Option | None:
     """The option of exactly this plan and these add-ons, or `None` if it does not cover."""
+    return _cost(catalog, plan, interval, seats, addons, need, need.usage.keys() | need.grow)
+
+
+def _cost(
+    catalog: Catalog,
+    plan: Plan,
+    interval: Interval,
+    seats: int,
+    addons: Mapping[str, int],
+    need: Need,
+    metrics: Iterable[str],
+) -> Option | None:
+    """`cost_of`, with the metrics the need names worked out by the caller."""
     price = plan.price(interval)
     if price is None:
         return None
     recurring = price.amount(seats)
-    features = set(plan.features)
+    features: frozenset[str] = plan.features
     grants: dict[str, Decimal] = {}
+    kept: dict[str, int] = {}
     for addon_id, quantity in addons.items():
         if not quantity:
             continue
@@ -90,27 +104,29 @@ def cost_of(
         unit = addon.prices.get(interval)
         if unit is None:
             return None
+        kept[addon_id] = quantity
         recurring += unit * quantity
-        features |= addon.features
+        if addon.features:
+            features |= addon.features
         for metric, amount in addon.grants.items():
-            grants[metric] = grants.get(metric, Decimal(0)) + amount * quantity
+            grants[metric] = grants.get(metric, _ZERO) + amount * quantity
     if not need.features <= features:
         return None
     overage = _ZERO
-    for metric in need.usage.keys() | need.grow.keys():
-        base = plan.limits.get(metric, Decimal(0))
+    for metric in metrics:
+        base = plan.limits.get(metric, _ZERO)
         if base is UNLIMITED:
             continue
-        limit = base + grants.get(metric, Decimal(0))
-        if metric in need.grow and limit <= need.grow[metric]:
+        limit = base + grants[metric] if metric in grants else base
+        floor_ = need.grow.get(metric)
+        if floor_ is not None and limit <= floor_:
             return None
-        short = need.usage.get(metric, Decimal(0)) - limit
+        short = need.usage.get(metric, _ZERO) - limit
         if short > 0:
             rate = plan.overage.get(metric)
             if rate is None:
                 return None
             overage += short * rate
-    kept = {addon: quantity for addon, quantity in addons.items() if quantity}
     return Option(
         plan=plan.id,
         interval=interval,
@@ -246,19 +262,26 @@ class Recommender:
         best: Option | None = None
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
         metrics = need.usage.keys() | need.grow.keys()
+        usage, grow = need.usage, need.grow
         for plan in self._ladder[start:]:
-            if plan.price(interval) is None:
-                continue
+            price = plan.price(interval)
+            if price is None or (best is not None and price.amount(seats) > best.cost):
+                continue  # not sold by this interval, or dearer than the best before add-ons
             chosen: dict[str, int] = {}
             for feature in need.features - plan.features:
                 addon_id = self.feature_addon(interval, feature)
                 if addon_id is not None:
                     chosen[addon_id] = 1
             for metric in metrics:
+                base = plan.limits.get(metric, _ZERO)
+                if base is UNLIMITED or (
+                    usage.get(metric, _ZERO) <= base and (metric not in grow or base > grow[metric])
+                ):
+                    continue  # the plan alone covers it: no add-on can make it cheaper
                 choice = _metric_choice(plan, metric, need, self.packs(interval, metric))
                 for addon_id, quantity in (choice or {}).items():
                     chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
-            option = cost_of(self.catalog, plan, interval, seats, chosen, need)
+            option = _cost(self.catalog, plan, interval, seats, chosen, need, metrics)
             if option is not None and (
                 best is None
                 or (option.cost, sum(option.addons.values()))
