@@ -192,6 +192,7 @@ def _printed(payload: Any) -> str:
 @click.option("--feature", help="A feature the customer just reached for.")
 @click.option("--event", "events", multiple=True, help="A host event (milestones).")
 @click.option("--explain", is_flag=True, help="Say for every rule why it did or did not fire.")
+@click.option("--compare", "with_comparison", is_flag=True, help="Add the plan comparison.")
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
 @_reporting
 def evaluate(
@@ -203,6 +204,7 @@ def evaluate(
     feature: str | None,
     events: tuple[str, ...],
     explain: bool,
+    with_comparison: bool,
     as_json: bool,
 ) -> None:
     """Evaluate an account's usage against PLANS and print the nudges to show."""
@@ -215,6 +217,7 @@ def evaluate(
         explain=explain,
         feature=feature,
         events=events,
+        compare=with_comparison,
     )
     click.echo(_printed(result) if as_json else _evaluation_text(result))
 
@@ -254,6 +257,8 @@ def _evaluation_text(result: Evaluation) -> str:
         for decision in result.decisions:
             verdict = "shown" if decision.shown else decision.reason
             lines.append(f"  {decision.rule:<{width}}  {verdict}: {decision.detail}")
+    if result.comparison is not None:
+        lines.append(_comparison_text(result.comparison))
     return "\n".join(lines)
 
 

@@ -113,6 +113,7 @@ class Evaluator:
         feature: str | None = None,
         events: Iterable[str] = (),
         state: StateSnapshot | None = None,
+        compare: bool = False,
     ) -> Evaluation:
         """The nudges to show `account` now, best first, at most the catalog's cap per
         placement (only `placement`'s if given).
@@ -120,18 +121,28 @@ class Evaluator:
         `feature` is a feature the customer just reached for (feature-locked nudges),
         `events` host events for milestones, `state` the account's snapshot from the
         state store. With `explain`, the result says for every rule why it did or did
-        not produce a nudge. Never raises: problems are in `problems`, `degraded` is set.
+        not produce a nudge. With `compare`, it also carries the plan comparison (as
+        `compare` would give it), computed from the same checked input. Never raises:
+        problems are in `problems`, `degraded` is set.
         """
         try:
             with decimal.localcontext(prec=PRECISION):  # overage money stays exact
                 return self._evaluate(
-                    account, usage, now, placement, explain, feature, frozenset(events), state
+                    account,
+                    usage,
+                    now,
+                    placement,
+                    explain,
+                    feature,
+                    frozenset(events),
+                    state,
+                    compare,
                 )
         except NudgeError as error:
-            return self._degraded(account, now, str(error))
+            return self._degraded(account, now, error, compare)
         except Exception as error:  # the host's request must not fail because of the SDK
             _log.exception("nudge.failed", account=getattr(account, "id", None))
-            return self._degraded(account, now, f"internal error: {error!r}")
+            return self._degraded(account, now, error, compare)
 
     def entitlements(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
@@ -151,24 +162,39 @@ class Evaluator:
         try:
             now = aware("now", now)
             ctx, problems = self.context(account, usage, now)
-            text = locale_text(self._locale(account), ctx.zone)
+        except Exception as error:  # the host's request must not fail because of the SDK
+            return self._failed_comparison(account, error)
+        return self._compare(ctx, problems)
+
+    def _compare(self, ctx: Context, problems: list[str]) -> Comparison:
+        """The comparison for a checked context; degraded, not raised, on failure."""
+        try:
+            text = locale_text(self._locale(ctx.account), ctx.zone)
             with decimal.localcontext(prec=PRECISION):
                 result = self._comparer.compare(ctx, text)
-            return attrs.evolve(result, degraded=bool(problems), problems=tuple(problems))
+            if problems:
+                result = attrs.evolve(result, degraded=True, problems=tuple(problems))
+            return result
         except Exception as error:  # the host's request must not fail because of the SDK
-            problem = str(error) if isinstance(error, NudgeError) else f"internal error: {error!r}"
-            _log.warning("nudge.degraded", account=getattr(account, "id", ""), problem=problem)
-            return Comparison(
-                account=str(getattr(account, "id", "")),
-                currency=self.catalog.currency.code,
-                interval="",
-                locale=self.catalog.default_locale,
-                direction="ltr",
-                recommended=None,
-                columns=(),
-                degraded=True,
-                problems=(problem,),
-            )
+            return self._failed_comparison(ctx.account, error)
+
+    def _failed_comparison(self, account: object, error: Exception) -> Comparison:
+        problem = _problem(error)
+        _log.warning("nudge.degraded", account=getattr(account, "id", ""), problem=problem)
+        return self._empty_comparison(account, problem)
+
+    def _empty_comparison(self, account: object, problem: str) -> Comparison:
+        return Comparison(
+            account=str(getattr(account, "id", "")),
+            currency=self.catalog.currency.code,
+            interval="",
+            locale=self.catalog.default_locale,
+            direction="ltr",
+            recommended=None,
+            columns=(),
+            degraded=True,
+            problems=(problem,),
+        )
 
     def _locale(self, account: Account) -> str:
         """The locale figures are formatted in: the account's, if Babel knows it."""
@@ -191,6 +217,7 @@ class Evaluator:
         feature: str | None,
         events: frozenset[str],
         state: StateSnapshot | None,
+        compare: bool,
     ) -> Evaluation:
         now = aware("now", now)
         ctx, problems = self.context(account, usage, now, feature, events, state)
@@ -265,6 +292,7 @@ class Evaluator:
             decisions=tuple(decisions),
             impressions=impressions,
             cleared=tuple(cleared),
+            comparison=self._compare(ctx, problems) if compare else None,
         )
 
     def triggered(
@@ -399,7 +427,10 @@ class Evaluator:
             return _audience(rule.audience, account, now, tenure)
         return None
 
-    def _degraded(self, account: object, now: object, problem: str) -> Evaluation:
+    def _degraded(
+        self, account: object, now: object, error: Exception, compare: bool
+    ) -> Evaluation:
+        problem = _problem(error)
         account_id = str(getattr(account, "id", ""))
         _log.warning("nudge.degraded", account=account_id, problem=problem)
         when = now if isinstance(now, datetime) and now.tzinfo is not None else None
@@ -411,7 +442,13 @@ class Evaluator:
             problems=(problem,),
             decisions=(),
             impressions=(),
+            comparison=self._empty_comparison(account, problem) if compare else None,
         )
+
+
+def _problem(error: Exception) -> str:
+    """What went wrong, for `problems`: our own errors say it; others are bugs."""
+    return str(error) if isinstance(error, NudgeError) else f"internal error: {error!r}"
 
 
 def _audience(audience: Audience, account: Account, now: datetime, tenure: int) -> Miss | None:

@@ -166,27 +166,6 @@ class Impression:
 
 
 @attrs.frozen(kw_only=True)
-class Evaluation:
-    """The result of one evaluation: what to show, and (on request) why."""
-
-    schema_version: int = SCHEMA_VERSION
-    account: str
-    evaluated_at: datetime | None
-    """`None` only when `now` itself was unusable."""
-    nudges: tuple[Nudge, ...]
-    degraded: bool
-    """True when input problems cost some or all nudges; `problems` says which."""
-    problems: tuple[str, ...]
-    decisions: tuple[Decision, ...]
-    """One per rule, when evaluated with ``explain=True``."""
-    impressions: tuple[Impression, ...]
-    """What to record in the state store if the nudges are shown."""
-    cleared: tuple[str, ...] = ()
-    """Rules whose usage fell back under every level since they were last shown: the
-    store should forget their last level, so the next climb fires again."""
-
-
-@attrs.frozen(kw_only=True)
 class LimitCell:
     """One metric's limit in a plan column."""
 
@@ -247,3 +226,27 @@ class Comparison:
     """Up to three plans in ladder order: the current one, the recommended one, neighbours."""
     degraded: bool = False
     problems: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Evaluation:
+    """The result of one evaluation: what to show, and (on request) why."""
+
+    schema_version: int = SCHEMA_VERSION
+    account: str
+    evaluated_at: datetime | None
+    """`None` only when `now` itself was unusable."""
+    nudges: tuple[Nudge, ...]
+    degraded: bool
+    """True when input problems cost some or all nudges; `problems` says which."""
+    problems: tuple[str, ...]
+    decisions: tuple[Decision, ...]
+    """One per rule, when evaluated with ``explain=True``."""
+    impressions: tuple[Impression, ...]
+    """What to record in the state store if the nudges are shown."""
+    cleared: tuple[str, ...] = ()
+    """Rules whose usage fell back under every level since they were last shown: the
+    store should forget their last level, so the next climb fires again."""
+    comparison: Comparison | None = None
+    """The plan comparison for the same account and moment, when asked for with
+    ``compare=True``."""

@@ -246,6 +246,20 @@ def test_bad_accounts_degrade_to_no_nudge(
     ]
 
 
+def test_a_degraded_evaluation_carries_a_degraded_comparison() -> None:
+    """Asked for a comparison, a host gets one even when the input is unusable: empty,
+    degraded, with the same problem, and the problem is logged once."""
+    with capture_logs() as logs:
+        result = EVALUATOR.evaluate(attrs.evolve(STARTER, plan="gold"), {}, now=NOW, compare=True)
+    assert result.comparison is not None
+    assert ((), True, result.problems) == (
+        result.comparison.columns,
+        result.comparison.degraded,
+        result.comparison.problems,
+    )
+    assert 1 == [log["event"] for log in logs].count("nudge.degraded")
+
+
 @pytest.mark.parametrize("field", ["signup", "trial_end", "licence_end", "anchor"])
 def test_accounts_refuse_naive_datetimes(field: str) -> None:
     """A host building an Account with a naive datetime is told at once, by field name."""
@@ -421,6 +435,10 @@ def test_evaluate_and_compare_never_raise(
     assert not any(p.startswith("internal error") for p in result.problems), result.problems
     comparison = EVALUATOR.compare(account, usage, now=now)
     assert not any(p.startswith("internal error") for p in comparison.problems)
+    both = EVALUATOR.evaluate(
+        account, usage, now=now, feature=feature, explain=explain, compare=True
+    )
+    assert (result, comparison) == (attrs.evolve(both, comparison=None), both.comparison)
 
 
 DISCOUNTED_PACK = """

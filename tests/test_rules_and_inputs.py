@@ -225,6 +225,17 @@ def test_cli_compare() -> None:
     assert "most_popular" in out
 
 
+def test_cli_evaluate_with_the_comparison() -> None:
+    """`nudge evaluate --compare` adds the comparison, in the JSON and in the text, equal
+    to what `nudge compare` prints."""
+    code, out, _ = invoke(*EVALUATE, "--compare", "--json")
+    _, alone, _ = invoke("compare", *EVALUATE[1:], "--json")
+    assert (0, json.loads(alone)) == (code, json.loads(out)["comparison"])
+    _, text, _ = invoke(*EVALUATE, "--compare")
+    _, alone_text, _ = invoke("compare", *EVALUATE[1:])
+    assert text.endswith(alone_text)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
