@@ -186,7 +186,7 @@ def _inside(period: Period, at: datetime) -> datetime:
 
 
 def _lowers_the_bill(
-    old: Item | None, old_amount: Fraction, new: Item | None, new_amount: Fraction
+    old: Item | None, old_amount: int | Fraction, new: Item | None, new_amount: int | Fraction
 ) -> bool:
     """Whether the change is a downgrade: less per (365-day) year; equal is an upgrade."""
     if old is None or new is None:
@@ -196,7 +196,7 @@ def _lowers_the_bill(
     return new_amount * new.interval.per_year < old_amount * old.interval.per_year
 
 
-def _rounded(amount: Fraction, share: Fraction, mode: Rounding) -> int:
+def _rounded(amount: int | Fraction, share: Fraction, mode: Rounding) -> int:
     """``round_minor(amount * share, mode)`` for non-negative `amount` and `share`, in
     integers: no intermediate `Fraction` is normalized."""
     numerator = amount.numerator * share.numerator
@@ -234,6 +234,10 @@ class Quoter:
 
     def recurring(self, item: Item) -> Fraction:
         """The item's amount per interval in minor units, after its discount."""
+        return Fraction(self._recurring(item))
+
+    def _recurring(self, item: Item) -> int | Fraction:
+        """`recurring`, left a whole number when there is no discount."""
         source = (
             self.catalog.plan(item.id)
             if item.kind is ItemKind.PLAN
@@ -246,7 +250,7 @@ class Quoter:
                 f"{item.kind.value} {item.id!r} has no {item.interval} price; it is sold by: {sold}"
             )
         amount = price.amount(item.quantity)
-        return Fraction(amount) if item.discount is None else item.discount.apply(amount)
+        return amount if item.discount is None else item.discount.apply(amount)
 
     def quote(
         self,
@@ -333,8 +337,8 @@ class Quoter:
             return self.quote(
                 old, new, period=period, at=at, zone=zone, anchor=anchor, trial_end=trial_end
             ).total.minor
-        old_amount = self.recurring(old) if old else Fraction(0)
-        new_amount = self.recurring(new) if new else Fraction(0)
+        old_amount = self._recurring(old) if old else 0
+        new_amount = self._recurring(new) if new else 0
         if _lowers_the_bill(old, old_amount, new, new_amount) and (
             self.policy.downgrade is DowngradeTiming.PERIOD_END
         ):
