@@ -197,11 +197,12 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
     assert len(result.comparison.columns) == 3
     floor_build = constructor(result)
     assert floor_build() == result
-    separate_s, combined_s, build_s = medians(
+    separate_s, combined_s, build_s, flags_s = medians(
         [
             cycling(separate, len(full_samples)),
             cycling(combined, len(full_samples)),
             floor_build,
+            rotating(lambda u: growthbook_decisions(gb, "starter", u)),
         ],
         calls // 4 or 1,
         repeats,
@@ -213,4 +214,5 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
         ("evaluate, then compare", "(absolute, us)", 50e-6, separate_s, None),
         ("evaluate(compare=True)", "(absolute, us)", 50e-6, combined_s, 1.0),
         ("evaluate(compare=True)", "building its payload objects", build_s, combined_s, None),
+        ("evaluate(compare=True)", "GrowthBook is_on x 8", flags_s, combined_s, None),
     ]

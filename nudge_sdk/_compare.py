@@ -52,11 +52,16 @@ class Comparer:
         self.quoter = quoter
         self.catalog = quoter.catalog
         self._column = functools.lru_cache(maxsize=4096)(self._static_column)
+        self._switch = functools.lru_cache(maxsize=4096)(_switch)
+        self._ladders: dict[Interval, list[str]] = {}
 
     def compare(self, ctx: Context, text: LocaleText) -> Comparison:
         """The comparison payload for the account in `ctx`."""
         catalog, account = self.catalog, ctx.account
-        ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
+        ladder = self._ladders.get(account.interval)
+        if ladder is None:
+            ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
+            self._ladders[account.interval] = ladder
         need = ctx.need()
         best = ctx.recommender.cheapest(account.interval, account.seats, need)
         recommended = best.plan if best else account.plan
@@ -65,10 +70,7 @@ class Comparer:
             column, cells = self._column(
                 plan_id, account.plan, account.interval, account.seats, text
             )
-            switch = (
-                Item.plan(account.plan, account.interval, seats=account.seats),
-                Item.plan(plan_id, account.interval, seats=account.seats),
-            )
+            switch = self._switch(account.plan, plan_id, account.interval, account.seats)
             due = ctx.due_now(self.quoter, [switch] if plan_id != account.plan else [])
             plan = catalog.plans[plan_id]
             limits = tuple(
@@ -141,6 +143,11 @@ class Comparer:
             ),
         )
         return column, tuple((cell, attrs.evolve(cell, covers=True)) for cell in limits)
+
+
+def _switch(current: str, plan: str, interval: Interval, seats: int) -> tuple[Item, Item]:
+    """The item change of switching plans (items are immutable, so they are shared)."""
+    return Item.plan(current, interval, seats=seats), Item.plan(plan, interval, seats=seats)
 
 
 def _difference_text(

@@ -65,7 +65,9 @@ class Entitlement:
         """Used over limit, exactly; `None` when unlimited or the limit is zero."""
         if not self.limit:
             return None
-        return Fraction(self.used) / Fraction(self.limit)
+        used, per_used = self.used.as_integer_ratio()
+        limit, per_limit = self.limit.as_integer_ratio()
+        return Fraction(used * per_limit, per_used * limit)  # one normalization, not three
 
     @property
     def over(self) -> bool:
