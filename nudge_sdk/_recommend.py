@@ -4,11 +4,11 @@ An option is a plan in the account's interval and seats, plus add-on quantities.
 covers a need when every hard limit (plan limit plus add-on grants) is at least the
 need, every required feature is present, and every metric that must grow does grow.
 Its cost is its recurring price plus the overage its soft limits would bill. The
-search tries every plan; for each short metric it weighs overage (soft limits only)
-against quantities of the add-ons that grant it (a branch and bound, below); this is
-exact when each add-on grants one metric (the usual storage or credit pack), however
-many add-ons grant the same one. An add-on granting several metrics is chosen per
-metric and its quantities merged (the larger wins), which may overbuy.
+search tries every plan; for the metrics a plan does not cover alone it weighs overage
+(soft limits only) against quantities of the add-ons that grant them (a branch and
+bound, below). Metrics that no add-on links are searched apart; an add-on granting
+several metrics joins them into one search, so the result is exact whatever the
+add-ons grant. Add-ons bought for a feature are the cheapest with it, one unit.
 
 Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
 so every cost is exact at `PRECISION` digits; `cheapest` traps `Inexact` so that a
@@ -137,80 +137,130 @@ def _cost(
     )
 
 
-Pack = tuple[Fraction, str, Decimal, int]
-"""An add-on granting a metric: price per unit granted, id, grant, unit price."""
+@attrs.frozen
+class _Pack:
+    """An add-on as the search sees it inside one group of metrics."""
+
+    id: str
+    unit: int
+    """Price of one unit, minor units per interval."""
+    grants: tuple[tuple[int, Decimal], ...]
+    """(position of the metric in the group, amount one unit grants)."""
 
 
-def _packs(catalog: Catalog, interval: Interval, metric: str) -> list[Pack]:
-    """The add-ons granting `metric` sold by `interval`, best value first."""
-    return sorted(
-        (
-            (
-                Fraction(addon.prices[interval]) / Fraction(grant),
-                addon.id,
-                grant,
-                addon.prices[interval],
-            )
-            for addon in catalog.addons.values()
-            if (grant := addon.grants.get(metric, _ZERO)) > 0 and interval in addon.prices
-        ),
-        key=lambda pack: (pack[0], pack[1]),
-    )
+Group = tuple[tuple[str, ...], tuple[_Pack, ...]]
+"""Metrics linked by add-ons that grant more than one of them, and those add-ons."""
 
 
-def _metric_choice(plan: Plan, metric: str, need: Need, packs: list[Pack]) -> dict[str, int] | None:
-    """The cheapest add-on quantities covering one metric on one plan (empty when the
-    plan covers it or overage is cheapest), or `None` if nothing can.
+def _groups(catalog: Catalog, interval: Interval, short: tuple[str, ...]) -> list[Group]:
+    """The short metrics split into groups no add-on links, each with the add-ons that
+    grant its metrics (by `interval`), best value first.
 
-    A branch and bound over the add-ons granting the metric, best value first: every
-    add-on but the last tries each quantity up to covering, cut off as soon as it
-    cannot beat the best so far; the last needs only the quantities where its cost
-    can turn (none, rounded down, rounded up), since cost is linear in between.
+    Metrics in different groups can be covered independently; an add-on granting two
+    metrics joins them, so their quantities are searched together.
     """
-    base = plan.limits.get(metric, _ZERO)
-    if base is UNLIMITED:
-        return {}
-    usage = need.usage.get(metric, _ZERO)
-    floor_ = need.grow.get(metric)
-    rate = plan.overage.get(metric)
+    wanted = set(short)
+    addons = [
+        addon
+        for addon in catalog.addons.values()
+        if interval in addon.prices and any(addon.grants.get(m, _ZERO) > 0 for m in wanted)
+    ]
+    owner = {metric: metric for metric in short}
 
-    def rest(limit: Decimal) -> Decimal | None:
-        """What is still owed at this limit: overage, or `None` if it does not cover."""
-        if floor_ is not None and limit <= floor_:
-            return None
-        if usage <= limit:
-            return _ZERO
-        return None if rate is None else (usage - limit) * rate
+    def root(metric: str) -> str:
+        while owner[metric] != metric:
+            metric = owner[metric]
+        return metric
+
+    for addon in addons:
+        linked = [m for m, amount in addon.grants.items() if m in wanted and amount > 0]
+        for metric in linked[1:]:
+            owner[root(metric)] = root(linked[0])
+    groups = []
+    for head in dict.fromkeys(root(metric) for metric in short):
+        metrics = tuple(metric for metric in short if root(metric) == head)
+        position = {metric: index for index, metric in enumerate(metrics)}
+        packs = []
+        for addon in addons:
+            grants = tuple(
+                (position[m], amount)
+                for m, amount in addon.grants.items()
+                if m in position and amount > 0
+            )
+            if grants:
+                value = Fraction(addon.prices[interval]) / sum(
+                    (Fraction(a) for _, a in grants), Fraction(0)
+                )
+                packs.append((value, _Pack(addon.id, addon.prices[interval], grants)))
+        packs.sort(key=lambda pack: (pack[0], pack[1].id))
+        groups.append((metrics, tuple(pack for _, pack in packs)))
+    return groups
+
+
+def _group_choice(plan: Plan, group: Group, need: Need) -> dict[str, int] | None:
+    """The cheapest add-on quantities covering a group of metrics on one plan (empty when
+    overage is cheapest), or `None` if nothing can.
+
+    A branch and bound over the group's add-ons, best value first: every add-on but the
+    last tries each quantity up to the one covering every metric it grants, cut off as
+    soon as it cannot beat the best so far. The last needs only the quantities where
+    its cost can turn: the cost is convex in its quantity (a price per unit plus
+    overage that falls to zero), so the best is where one of its metrics just gets
+    covered (rounded down or up) or a floor is just passed.
+    """
+    metrics, packs = group
+    usage = [need.usage.get(metric, _ZERO) for metric in metrics]
+    floors = [need.grow.get(metric) for metric in metrics]
+    rates = [plan.overage.get(metric) for metric in metrics]
+
+    def rest(limits: list[Decimal]) -> Decimal | None:
+        """What is still owed at these limits: overage, or `None` if they do not cover."""
+        owed = _ZERO
+        for index, limit in enumerate(limits):
+            floor_ = floors[index]
+            if floor_ is not None and limit <= floor_:
+                return None
+            if usage[index] > limit:
+                rate = rates[index]
+                if rate is None:
+                    return None
+                owed += (usage[index] - limit) * rate
+        return owed
 
     best: list[tuple[Decimal, dict[str, int]]] = []
 
-    def walk(index: int, limit: Decimal, spent: int, chosen: dict[str, int]) -> None:
+    def walk(index: int, limits: list[Decimal], spent: int, chosen: dict[str, int]) -> None:
         if best and spent >= best[0][0]:
             return
-        owed = rest(limit)
+        owed = rest(limits)
         if owed is not None and (not best or spent + owed < best[0][0]):
             best[:] = [(spent + owed, chosen)]
         if index == len(packs):
             return
-        _, addon_id, grant, unit = packs[index]
-        least = _units(floor_ - limit, grant)[0] + 1 if floor_ is not None else 0
-        down, up = _units(usage - limit, grant)
+        pack = packs[index]
+        turns: set[int] = set()
+        for at, grant in pack.grants:
+            turns.update(_units(usage[at] - limits[at], grant))
+            floor_ = floors[at]
+            if floor_ is not None:
+                turns.add(_units(floor_ - limits[at], grant)[0] + 1)
         if index == len(packs) - 1:
-            quantities = sorted({max(q, least, 0) for q in (0, down, up)})
+            quantities = sorted(q for q in turns if q > 0)
         else:
-            quantities = list(range(max(up, least, 0) + 1))
+            walk(index + 1, limits, spent, chosen)  # none of this one
+            quantities = list(range(1, max(turns) + 1))
         for quantity in quantities:
-            if quantity:
-                walk(
-                    index + 1,
-                    limit + grant * quantity,
-                    spent + unit * quantity,
-                    {**chosen, addon_id: quantity},
-                )
-            elif index + 1 < len(packs):
-                walk(index + 1, limit, spent, chosen)
+            more = list(limits)
+            for at, grant in pack.grants:
+                more[at] += grant * quantity
+            walk(index + 1, more, spent + pack.unit * quantity, {**chosen, pack.id: quantity})
 
-    walk(0, base, 0, {})
+    limits = []
+    for metric in metrics:
+        limit = plan.limits.get(metric, _ZERO)
+        assert limit is not UNLIMITED  # a group holds only metrics the plan limits
+        limits.append(limit)
+    walk(0, limits, 0, {})
     return best[0][1] if best else None
 
 
@@ -228,15 +278,15 @@ class Recommender:
         self.catalog = catalog
         self._ladder = list(catalog.plans.values())
         self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
-        self._packs: dict[tuple[Interval, str], list[Pack]] = {}
+        self._groups: dict[tuple[Interval, tuple[str, ...]], list[Group]] = {}
         self._feature_addon: dict[tuple[Interval, str], str | None] = {}
 
-    def packs(self, interval: Interval, metric: str) -> list[Pack]:
-        """The add-ons granting `metric` by `interval`, best value first (memoized)."""
-        key = (interval, metric)
-        found = self._packs.get(key)
+    def groups(self, interval: Interval, short: tuple[str, ...]) -> list[Group]:
+        """`short` in groups no add-on links, with their add-ons (memoized)."""
+        key = (interval, short)
+        found = self._groups.get(key)
         if found is None:
-            found = self._packs[key] = _packs(self.catalog, interval, metric)
+            found = self._groups[key] = _groups(self.catalog, interval, short)
         return found
 
     def feature_addon(self, interval: Interval, feature: str) -> str | None:
@@ -261,7 +311,7 @@ class Recommender:
     def _cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
         best: Option | None = None
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
-        metrics = need.usage.keys() | need.grow.keys()
+        metrics = sorted(need.usage.keys() | need.grow.keys())
         usage, grow = need.usage, need.grow
         for plan in self._ladder[start:]:
             price = plan.price(interval)
@@ -272,13 +322,15 @@ class Recommender:
                 addon_id = self.feature_addon(interval, feature)
                 if addon_id is not None:
                     chosen[addon_id] = 1
+            short = []  # the metrics the plan does not cover alone; add-ons cannot help the rest
             for metric in metrics:
                 base = plan.limits.get(metric, _ZERO)
-                if base is UNLIMITED or (
-                    usage.get(metric, _ZERO) <= base and (metric not in grow or base > grow[metric])
+                if base is not UNLIMITED and (
+                    usage.get(metric, _ZERO) > base or (metric in grow and base <= grow[metric])
                 ):
-                    continue  # the plan alone covers it: no add-on can make it cheaper
-                choice = _metric_choice(plan, metric, need, self.packs(interval, metric))
+                    short.append(metric)
+            for group in self.groups(interval, tuple(short)) if short else ():
+                choice = _group_choice(plan, group, need)
                 for addon_id, quantity in (choice or {}).items():
                     chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
             option = _cost(self.catalog, plan, interval, seats, chosen, need, metrics)

@@ -7,6 +7,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,7 +20,8 @@ METRICS = ("m0", "m1")
 
 @st.composite
 def small_catalogs(draw: st.DrawFn) -> Catalog:
-    """2-4 plans and 0-2 single-metric add-ons over two metrics, limits soft or hard."""
+    """2-4 plans and 0-2 add-ons over two metrics, limits soft or hard; an add-on grants
+    one metric or both."""
     plans = {}
     for index in range(draw(st.integers(2, 4))):
         limits = {
@@ -41,7 +43,10 @@ def small_catalogs(draw: st.DrawFn) -> Catalog:
             id=f"a{index}",
             name=f"A{index}",
             prices={MONTH: draw(st.integers(1, 2000))},
-            grants={draw(st.sampled_from(METRICS)): Decimal(draw(st.integers(2, 10)))},
+            grants={
+                metric: Decimal(draw(st.integers(2, 10)))
+                for metric in draw(st.sampled_from([("m0",), ("m1",), METRICS]))
+            },
         )
     return Catalog(currency=Currency.of("USD"), plans=plans, addons=addons)
 
@@ -79,6 +84,40 @@ def test_the_search_matches_brute_force(catalog: Catalog, seats: int, need: Need
         assert found == again
 
 
+@st.composite
+def bundle_catalogs(draw: st.DrawFn) -> Catalog:
+    """One or two small plans and 2-3 add-ons, one of them granting both metrics: the
+    catalogs where buying per metric would overbuy."""
+    catalog = draw(small_catalogs())
+    plans = {
+        plan_id: attrs.evolve(plan, limits={m: Decimal(draw(st.integers(0, 5))) for m in METRICS})
+        for plan_id, plan in list(catalog.plans.items())[: draw(st.integers(1, 2))]
+    }
+    grants = [("m0",), ("m1",), METRICS]
+    addons = {}
+    for index, granted in enumerate(draw(st.permutations(grants))[: draw(st.integers(2, 3))]):
+        addons[f"a{index}"] = AddOn(
+            id=f"a{index}",
+            name=f"A{index}",
+            prices={MONTH: draw(st.integers(1, 2000))},
+            grants={metric: Decimal(draw(st.integers(2, 10))) for metric in granted},
+        )
+    if not any(len(addon.grants) == 2 for addon in addons.values()):
+        addons["a9"] = AddOn(
+            id="a9", name="A9", prices={MONTH: draw(st.integers(1, 2000))},
+            grants={metric: Decimal(draw(st.integers(2, 10))) for metric in METRICS},
+        )  # fmt: skip
+    return attrs.evolve(catalog, plans=plans, addons=addons)
+
+
+@given(bundle_catalogs(), needs)
+def test_the_search_matches_brute_force_with_bundles(catalog: Catalog, need: Need) -> None:
+    """Where an add-on grants both metrics, the search still finds the exact minimum."""
+    found = cheapest(catalog, MONTH, 1, need)
+    expected = brute_force(catalog, 1, need)
+    assert (None if expected is None else expected.cost) == (None if found is None else found.cost)
+
+
 def test_right_size_not_next_tier() -> None:
     """With a storage pack cheaper than the next plan, the pack is recommended."""
     catalog = Catalog(
@@ -113,6 +152,44 @@ def test_units_are_exact_floor_and_ceiling(amount: Decimal, grant: Decimal) -> N
     """How many units fit, rounded down and up, is exactly floor and ceil of the ratio."""
     ratio = Fraction(amount) / Fraction(grant)
     assert (math.floor(ratio), math.ceil(ratio)) == _units(amount, grant)
+
+
+def test_an_addon_granting_two_metrics_is_bought_once_for_both() -> None:
+    """A bundle of 10 GB and 10 seats covers a need short on both at once: one unit, not
+    the sum (or the larger) of what each metric alone would ask, and cheaper than the
+    separate packs or the next plan."""
+    catalog = Catalog(
+        currency=Currency.of("USD"),
+        plans={
+            "small": Plan(
+                id="small",
+                name="S",
+                prices={MONTH: Price(base=1000)},
+                limits={"gb": Decimal(10), "seats": Decimal(5)},
+            ),
+            "big": Plan(
+                id="big",
+                name="B",
+                prices={MONTH: Price(base=3000)},
+                limits={"gb": UNLIMITED, "seats": UNLIMITED},
+            ),
+        },
+        addons={
+            "bundle": AddOn(
+                id="bundle",
+                name="Bundle",
+                prices={MONTH: 900},
+                grants={"gb": Decimal(10), "seats": Decimal(10)},
+            ),
+            "gb": AddOn(id="gb", name="GB", prices={MONTH: 500}, grants={"gb": Decimal(10)}),
+            "seats": AddOn(
+                id="seats", name="Seats", prices={MONTH: 500}, grants={"seats": Decimal(10)}
+            ),
+        },
+    )
+    option = cheapest(catalog, MONTH, 1, Need(usage={"gb": Decimal(18), "seats": Decimal(12)}))
+    assert option is not None
+    assert ("small", {"bundle": 1}, 1900) == (option.plan, dict(option.addons), option.recurring)
 
 
 def test_two_packs_of_one_metric_combine() -> None:
