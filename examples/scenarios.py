@@ -153,6 +153,13 @@ SCENARIOS = [
         {"storage_gb": 1, "seats": 1, "ai_credits": 30},
     ),
     Scenario(
+        "storage_trend",
+        "Projection from the host's trend: storage at 72.5 GB growing 2.5 GB a day fills "
+        "Starter's 100 GB on June 27, so a pack is offered before the 80% mark",
+        account(id="acct_trend", seats=3),
+        {"storage_gb": {"value": 72.5, "per_day": 2.5}, "seats": 3},
+    ),
+    Scenario(
         "compare_arabic",
         "Plan comparison in Arabic, right to left",
         account(id="acct_ar", locale="ar", seats=3),

@@ -1,8 +1,9 @@
 """What the host knows about an account, and its usage, as typed values.
 
 `Account` is built by the host (or read from JSON with `account_from_json`); usage is a
-plain mapping of metric id to number, cleaned by `clean_usage` so that one bad value
-costs only its own metric.
+plain mapping of metric id to number (or to ``{"value": n, "per_day": r}`` when the host
+knows the trend), cleaned by `clean_usage` so that one bad value costs only its own
+metric.
 """
 
 from __future__ import annotations
@@ -110,13 +111,17 @@ class Account:
 
 def clean_usage(
     usage: Mapping[str, object], metrics: Mapping[str, object]
-) -> tuple[dict[str, Decimal], list[tuple[str, str]]]:
-    """Usage as exact numbers, and a reason for every value that had to be dropped.
+) -> tuple[dict[str, Decimal], dict[str, Decimal], list[tuple[str, str]]]:
+    """Usage as exact numbers, the trends given with it (change per day), and a reason
+    for every value that had to be dropped.
 
-    Floats are taken at their shortest decimal text (9.2 is 9.2); booleans, text,
-    negative and non-finite numbers, and unknown metrics are dropped with a reason.
+    A value is a number, or ``{"value": number, "per_day": number}``. Floats are taken
+    at their shortest decimal text (9.2 is 9.2); booleans, text, negative and
+    non-finite numbers, and unknown metrics are dropped with a reason. A trend may be
+    negative (usage falling); it must be finite and within `MAX_USAGE`.
     """
     clean: dict[str, Decimal] = {}
+    trends: dict[str, Decimal] = {}
     dropped: list[tuple[str, str]] = []
     for metric, value in usage.items():
         # The common cases first: a non-negative int (not a bool), or a finite
@@ -126,18 +131,53 @@ def clean_usage(
                 clean[metric] = Decimal(value)
                 continue
         elif isinstance(value, float) and 0 <= value <= MAX_USAGE and metric in metrics:
-            text = repr(value)
-            point = text.find(".")
-            exact = Decimal(text)
-            # Most floats have few decimals; only look closer when the text says so.
-            fine = "e" in text or (point >= 0 and len(text) - point - 1 > USAGE_PLACES)
-            clean[metric] = _places(exact) if fine else exact
+            clean[metric] = _exact(value)
+            continue
+        elif isinstance(value, Mapping) and metric in metrics:
+            reading = _reading(metric, value)
+            if isinstance(reading, str):
+                dropped.append((str(metric), reading))
+            else:
+                clean[metric], trends[metric] = reading
             continue
         if reason := _usage_problem(metric, value, metrics):
             dropped.append((str(metric), reason))
-        elif isinstance(value, Decimal):
-            clean[metric] = _places(value)
-    return clean, dropped
+        elif isinstance(value, Decimal | int):
+            clean[metric] = _places(Decimal(value))
+    return clean, trends, dropped
+
+
+def _exact(value: float) -> Decimal:
+    """A finite float at its shortest decimal text, to at most `USAGE_PLACES` places."""
+    text = repr(value)
+    point = text.find(".")
+    exact = Decimal(text)
+    # Most floats have few decimals; only look closer when the text says so.
+    fine = "e" in text or (point >= 0 and len(text) - point - 1 > USAGE_PLACES)
+    return _places(exact) if fine else exact
+
+
+def _reading(metric: str, value: Mapping[object, object]) -> tuple[Decimal, Decimal] | str:
+    """``{"value": ..., "per_day": ...}`` as exact numbers, or why it cannot be used."""
+    unknown = sorted(str(key) for key in value if key not in ("value", "per_day"))
+    if unknown:
+        return f"{metric}: unknown key {unknown[0]!r}; a reading has value and per_day"
+    if "value" not in value:
+        return f"{metric}: a reading needs a value"
+    level, trend = value["value"], value.get("per_day", 0)
+    if problem := _number_problem(metric, level, negative=False):
+        return problem
+    if problem := _number_problem(f"{metric}.per_day", trend, negative=True):
+        return problem
+    assert isinstance(level, int | float | Decimal)
+    assert isinstance(trend, int | float | Decimal)
+    return _number(level), _number(trend)
+
+
+def _number(value: int | float | Decimal) -> Decimal:
+    if isinstance(value, float):
+        return _exact(value)
+    return _places(Decimal(value))
 
 
 def _places(value: Decimal) -> Decimal:
@@ -150,16 +190,21 @@ def _places(value: Decimal) -> Decimal:
 def _usage_problem(metric: object, value: object, metrics: Mapping[str, object]) -> str:
     if metric not in metrics:
         return f"unknown metric {metric!r}"
+    return _number_problem(str(metric), value, negative=False)
+
+
+def _number_problem(name: str, value: object, *, negative: bool) -> str:
+    """Why `value` is not a usable usage figure named `name` ("" if it is)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return f"{metric}: expected a number, got {type(value).__name__} {value!r}"
+        return f"{name}: expected a number, got {type(value).__name__} {value!r}"
     if isinstance(value, float) and not math.isfinite(value):
-        return f"{metric}: {value} is not a finite number"
+        return f"{name}: {value} is not a finite number"
     if isinstance(value, Decimal) and not value.is_finite():
-        return f"{metric}: {value} is not a finite number"
-    if value < 0:
-        return f"{metric}: {value} must not be negative"
-    if value > MAX_USAGE:
-        return f"{metric}: {value} is larger than the largest usage accepted ({MAX_USAGE})"
+        return f"{name}: {value} is not a finite number"
+    if value < 0 and not negative:
+        return f"{name}: {value} must not be negative"
+    if not -MAX_USAGE <= value <= MAX_USAGE:
+        return f"{name}: {value} is larger than the largest usage accepted ({MAX_USAGE})"
     return ""
 
 

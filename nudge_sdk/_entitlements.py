@@ -1,9 +1,13 @@
 """Entitlements: what an account may use, has used, and has left, per metric and feature.
 
 A metric's limit is the plan's limit, plus what held add-ons grant, plus unexpired
-grants; a metric the plan does not list has a limit of zero. Counters are projected to
-the end of their reset window at the current pace; gauges are levels and project to
-themselves.
+grants; a metric the plan does not list has a limit of zero.
+
+Projections are whole units, rounded down (they are estimates). With a trend from the
+host (a change per day), any metric is projected at that pace to the end of its reset
+window, or of the billing period when it has none; a falling trend projects to the
+level itself. Without one, counters are projected to the end of their reset window at
+their average pace so far, and gauges to themselves.
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ class Entitlement:
     """A hard limit blocks; a soft one bills `overage_price` per unit above it."""
     overage_price: Money | None
     projected: Decimal
-    """Usage at the end of the reset window at the current pace (gauges: as used)."""
+    """Usage at the end of the reset window (or billing period) at the current pace: the
+    host's trend if given, else a counter's average pace; a gauge without a trend
+    projects to its level."""
     window: Period | None
     """The counter's current reset window; `None` for gauges and counters that never reset."""
     run_out_at: datetime | None
@@ -126,9 +132,10 @@ class Entitlements(Mapping[str, Entitlement]):
 
     def __init__(
         self, catalog: Catalog, account: Account, usage: Mapping[str, Decimal], now: datetime,
-        zone: tzinfo,
+        zone: tzinfo, trends: Mapping[str, Decimal] | None = None,
     ) -> None:  # fmt: skip
         self._catalog, self._account, self._usage = catalog, account, usage
+        self._trends = trends or {}
         self._now, self._zone = now, zone
         self._plan = catalog.plan(account.plan)
         self._extra: dict[str, Decimal] = {}
@@ -167,9 +174,8 @@ class Entitlements(Mapping[str, Entitlement]):
                 limit = base if extra is None else base + extra
             used = self._usage.get(metric_id, _ZERO)
             projected = used
-            if spec.kind is MetricKind.COUNTER and used:
-                window = reset_window(self._account, spec.reset, self._now, self._zone)
-                projected = _projection(spec.kind, used, limit, window, self._now)[0]
+            if metric_id in self._trends or (spec.kind is MetricKind.COUNTER and used):
+                projected = self._project(metric_id, used, limit)[0]
             found = self._figures[metric_id] = (limit, used, projected)
         return found
 
@@ -177,7 +183,7 @@ class Entitlements(Mapping[str, Entitlement]):
         spec = self._catalog.metrics[metric_id]  # KeyError for unknown metrics, as a dict
         limit, used, _ = self.figures(metric_id)
         window = reset_window(self._account, spec.reset, self._now, self._zone)
-        projected, run_out = _projection(spec.kind, used, limit, window, self._now)
+        projected, run_out = self._project(metric_id, used, limit)
         overage = self._plan.overage.get(metric_id)
         return Entitlement(
             metric=metric_id,
@@ -191,12 +197,51 @@ class Entitlements(Mapping[str, Entitlement]):
             run_out_at=run_out,
         )
 
+    def _project(
+        self, metric_id: str, used: Decimal, limit: Decimal | None
+    ) -> tuple[Decimal, datetime | None]:
+        """Projected usage and when it reaches the limit, per the module's rules."""
+        spec = self._catalog.metrics[metric_id]
+        account, now, zone = self._account, self._now, self._zone
+        window = reset_window(account, spec.reset, now, zone)
+        trend = self._trends.get(metric_id)
+        if trend is None:
+            return _projection(spec.kind, used, limit, window, now)
+        horizon = window or reset_window(account, Reset.BILLING_PERIOD, now, zone)
+        assert horizon is not None  # the billing period always exists
+        return _trend(used, trend, limit, horizon, now)
+
 
 def entitlements(
-    catalog: Catalog, account: Account, usage: Mapping[str, Decimal], now: datetime, zone: tzinfo
+    catalog: Catalog,
+    account: Account,
+    usage: Mapping[str, Decimal],
+    now: datetime,
+    zone: tzinfo,
+    trends: Mapping[str, Decimal] | None = None,
 ) -> Entitlements:
-    """Every metric's entitlement for the account at `now` (computed as looked at)."""
-    return Entitlements(catalog, account, usage, now, zone)
+    """Every metric's entitlement for the account at `now` (computed as looked at);
+    `trends` are the host's changes per day, by metric."""
+    return Entitlements(catalog, account, usage, now, zone, trends)
+
+
+_DAY_US = timedelta(days=1) // timedelta(microseconds=1)
+
+
+def _trend(
+    used: Decimal, per_day: Decimal, limit: Decimal | None, horizon: Period, now: datetime
+) -> tuple[Decimal, datetime | None]:
+    """`used` growing by `per_day` until the end of `horizon`, and when it reaches `limit`."""
+    if per_day <= 0:
+        return used, None
+    left = (horizon.end - now) // timedelta(microseconds=1)
+    projected = Decimal(int(Fraction(used) + Fraction(per_day) * left / _DAY_US))
+    run_out = None
+    if limit is not None and used < limit:
+        reach = Fraction(limit - used) / Fraction(per_day) * _DAY_US
+        if reach < left:
+            run_out = now + timedelta(microseconds=int(reach))
+    return max(projected, used), run_out
 
 
 def _projection(

@@ -149,8 +149,8 @@ class Evaluator:
     ) -> dict[str, Entitlement]:
         """Every metric's limit, usage, remaining and utilization for `account`."""
         now = aware("now", now)
-        clean, _ = clean_usage(usage, self.catalog.metrics)
-        return dict(entitlements(self.catalog, account, clean, now, account.tz()))
+        clean, trends, _ = clean_usage(usage, self.catalog.metrics)
+        return dict(entitlements(self.catalog, account, clean, now, account.tz(), trends))
 
     def compare(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
@@ -360,11 +360,11 @@ class Evaluator:
         for addon in account.addons:
             self.catalog.addon(addon)
         zone = account.tz()
-        clean, dropped = clean_usage(usage, self.catalog.metrics)
+        clean, trends, dropped = clean_usage(usage, self.catalog.metrics)
         problems = [f"usage {reason}; its nudges are skipped" for _, reason in dropped]
         for metric, reason in dropped:
             _log.warning("nudge.bad_usage", account=account.id, metric=metric, reason=reason)
-        ents = entitlements(self.catalog, account, clean, now, zone)
+        ents = entitlements(self.catalog, account, clean, now, zone, trends)
         return Context(
             catalog=self.catalog,
             account=account,

@@ -194,6 +194,20 @@ def test_impressions_say_what_to_record() -> None:
         ({"storage_gb": True}, "usage storage_gb: expected a number, got bool True"),
         ({"bandwidth": 10}, "usage unknown metric 'bandwidth'"),
         (
+            {"storage_gb": {"value": 5, "rate": 1}},
+            "usage storage_gb: unknown key 'rate'; a reading has value and per_day",
+        ),
+        ({"storage_gb": {"per_day": 1}}, "usage storage_gb: a reading needs a value"),
+        (
+            {"storage_gb": {"value": 5, "per_day": "fast"}},
+            "usage storage_gb.per_day: expected a number, got str 'fast'",
+        ),
+        ({"storage_gb": {"value": -1, "per_day": 1}}, "usage storage_gb: -1 must not be negative"),
+        (
+            {"storage_gb": {"value": 5, "per_day": float("inf")}},
+            "usage storage_gb.per_day: inf is not a finite number",
+        ),
+        (
             {"storage_gb": 10**16},
             "usage storage_gb: 10000000000000000 is larger than the largest "
             "usage accepted (1000000000000000)",
@@ -354,6 +368,60 @@ def test_soft_limits_bill_overage_and_counters_reset() -> None:
     assert Decimal(1200) == credits.projected  # 600 in half the period
 
 
+@pytest.mark.parametrize(
+    ("reading", "projected", "run_out"),
+    [
+        ({"value": 70}, Decimal(70), None),  # a gauge without a trend stays where it is
+        ({"value": 70, "per_day": 0}, Decimal(70), None),
+        ({"value": 70, "per_day": 3}, Decimal(115), datetime(2025, 6, 26, tzinfo=UTC)),
+        ({"value": 70, "per_day": 2}, Decimal(100), None),  # reaches 100 only as June ends
+        ({"value": 70, "per_day": 0.5}, Decimal(77), None),  # 77.5, an estimate: whole units
+        ({"value": 70, "per_day": -4}, Decimal(70), None),  # falling: no lower projection
+        ({"value": Decimal("99.5"), "per_day": 1}, Decimal("114"), NOW + timedelta(hours=12)),
+    ],
+)
+def test_a_gauge_with_a_trend_projects_to_the_period_end(
+    reading: dict[str, Any], projected: Decimal, run_out: datetime | None
+) -> None:
+    """Storage growing by so much a day (the host's trend) is projected to the end of
+    the billing period, and says when it reaches the limit (100 GB on Starter)."""
+    storage = EVALUATOR.entitlements(STARTER, {"storage_gb": reading}, now=NOW)["storage_gb"]
+    assert (projected, run_out) == (storage.projected, storage.run_out_at)
+    assert Decimal(reading["value"]) == storage.used
+
+
+def test_a_counter_trend_replaces_its_average_pace() -> None:
+    """600 credits by mid-June average 40 a day (1200 by July); a host that knows the
+    last days ran at 100 a day gets that pace instead: 600 + 15 x 100."""
+    usage = {"ai_credits": {"value": 600, "per_day": 100}}
+    credits = EVALUATOR.entitlements(STARTER, usage, now=NOW)["ai_credits"]
+    assert (Decimal(2100), datetime(2025, 6, 20, tzinfo=UTC)) == (
+        credits.projected,
+        credits.run_out_at,
+    )
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**6, places=3),
+    st.decimals(min_value=-(10**4), max_value=10**4, places=3),
+    st.datetimes(min_value=datetime(2025, 6, 1), max_value=datetime(2025, 6, 30, 23)),
+)
+def test_trend_projections_are_sane(used: Decimal, per_day: Decimal, now: datetime) -> None:
+    """Never below usage; whole units when above it; never above what the trend allows;
+    a run-out date only inside the period, when usage is still under the limit."""
+    now = now.replace(tzinfo=UTC)
+    storage = EVALUATOR.entitlements(
+        STARTER, {"storage_gb": {"value": used, "per_day": per_day}}, now=now
+    )["storage_gb"]
+    days_left = (JUNE.end - now) / timedelta(days=1)
+    assert storage.projected >= used
+    assert storage.projected == used or storage.projected == int(storage.projected)
+    assert storage.projected <= used + max(per_day, Decimal(0)) * Decimal(days_left) + 1
+    if storage.run_out_at is not None:
+        assert now <= storage.run_out_at < JUNE.end
+        assert used < 100 < used + per_day * Decimal(days_left)
+
+
 def test_may_a_feature() -> None:
     """Feature gating says why, and what would unlock it."""
     assert (False, "not_in_plan", "team", None) == attrs.astuple(EVALUATOR.may(STARTER, "sso"))[1:]
@@ -394,8 +462,11 @@ junk = st.one_of(
     st.none(),
     st.lists(st.integers(), max_size=2),
 )
+readings = st.dictionaries(st.sampled_from(["value", "per_day", "rate"]), junk, max_size=3)
 usage_maps = st.dictionaries(
-    st.sampled_from(["storage_gb", "seats", "ai_credits", "bandwidth", ""]), junk, max_size=4
+    st.sampled_from(["storage_gb", "seats", "ai_credits", "bandwidth", ""]),
+    st.one_of(junk, readings),
+    max_size=4,
 )
 accounts = st.builds(
     lambda plan, seats, locale, signals, trial_days, zone, addons: attrs.evolve(

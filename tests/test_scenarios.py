@@ -163,6 +163,22 @@ def test_projection_says_when_credits_run_out() -> None:
     assert "60" == shown.metric.projected
 
 
+def test_a_storage_trend_says_when_storage_fills_up() -> None:
+    """72.5 GB growing 2.5 GB a day reaches 100 GB on June 27; projected to the end of
+    June it is 110, so for three seats one 100 GB pack ($8) is the cheapest cover, not
+    Team ($36)."""
+    shown = nudge("storage_trend", "storage_running_out")
+    assert "At this rate your 100 GB are full on Jun 27, 2025." in shown.body
+    assert shown.metric is not None
+    assert shown.offer is not None
+    assert ("72.5", "110", "addon", {"storage_pack": 1}) == (
+        shown.metric.used,
+        shown.metric.projected,
+        shown.offer.kind,
+        {line.addon: line.quantity for line in shown.offer.addons},
+    )
+
+
 def test_plan_comparison_in_arabic() -> None:
     """Three plans, right to left, Arabic money, Team marked most popular."""
     [scenario] = [s for s in scenarios.SCENARIOS if s.name == "compare_arabic"]
