@@ -207,10 +207,14 @@ class NudgeBuilder:
             return None
         discount = Discount(percent_off=percent) if percent else None
         changes = self._items(account, option, discount)
-        recurring = round_minor(
-            sum((self.quoter.recurring(new) for _, new in changes if new), Fraction(0))
-            + self._unchanged(account, option),
-            self.quoter.policy.rounding,
+        recurring = (
+            round_minor(
+                sum((self.quoter.recurring(new) for _, new in changes if new), Fraction(0))
+                + self._unchanged(account, option),
+                self.quoter.policy.rounding,
+            )
+            if discount
+            else option.recurring  # the same sum, undiscounted: the option's own price
         )
         due = ctx.due_now(self.quoter, changes)
         addon_lines = tuple(
