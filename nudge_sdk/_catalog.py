@@ -147,6 +147,15 @@ class Price:
         return self.base + self.per_seat * max(0, seats - self.included_seats)
 
 
+OVERAGE_PLACES = 6
+"""Decimal places an overage price may have beyond its currency's minor unit: per-unit
+prices of usage are often fractions of a cent ($0.0005 an API call)."""
+
+
+def _rates(rates: Mapping[str, Decimal | int]) -> dict[str, Decimal]:
+    return {metric: Decimal(rate) for metric, rate in rates.items()}
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A rung of the plan ladder."""
@@ -158,8 +167,9 @@ class Plan:
     """No prices means the plan is free in every interval."""
     limits: Mapping[str, Limit] = attrs.field(factory=dict)
     """A metric the plan does not list is not allowed at all (a limit of zero)."""
-    overage: Mapping[str, int] = attrs.field(factory=dict)
-    """Price per unit above the limit, in minor units, for metrics with a soft limit."""
+    overage: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_rates)
+    """Price per unit above the limit, in minor units, for metrics with a soft limit:
+    exact, and possibly a fraction of a minor unit (``0.05`` is $0.0005 an API call)."""
     features: frozenset[str] = frozenset()
     popular: bool = False
     """Shown with a "most popular" badge in comparisons."""

@@ -21,7 +21,6 @@ import attrs
 
 from nudge_sdk._account import Account
 from nudge_sdk._catalog import UNLIMITED, Catalog, MetricKind, Reset
-from nudge_sdk._money import Money
 from nudge_sdk._periods import Cycle, Interval, Period, Unit
 
 __all__ = [
@@ -55,8 +54,10 @@ class Entitlement:
     remaining: Decimal | None
     """What is left before the limit (never negative); `None` when unlimited."""
     hard: bool
-    """A hard limit blocks; a soft one bills `overage_price` per unit above it."""
-    overage_price: Money | None
+    """A hard limit blocks; a soft one bills `overage_rate` per unit above it."""
+    overage_rate: Decimal | None
+    """Minor units per unit above a soft limit, exactly (``Decimal("0.05")`` is $0.0005);
+    `None` for a hard limit."""
     projected: Decimal
     """Usage at the end of the reset window (or billing period) at the current pace: the
     host's trend if given, else a counter's average pace; a gauge without a trend
@@ -87,9 +88,9 @@ class Entitlement:
 
     def overage_cost(self, usage: Decimal, limit: Decimal | None) -> Decimal:
         """Overage, in minor units, for `usage` against `limit` at this metric's price."""
-        if limit is None or usage <= limit or self.overage_price is None:
+        if limit is None or usage <= limit or self.overage_rate is None:
             return _ZERO
-        return (usage - limit) * self.overage_price.minor
+        return (usage - limit) * self.overage_rate
 
 
 @attrs.frozen(kw_only=True)
@@ -191,7 +192,7 @@ class Entitlements(Mapping[str, Entitlement]):
             used=used,
             remaining=None if limit is None else max(_ZERO, limit - used),
             hard=overage is None,
-            overage_price=None if overage is None else Money(overage, self._catalog.currency),
+            overage_rate=overage,
             projected=projected,
             window=window,
             run_out_at=run_out,

@@ -23,6 +23,7 @@ from babel import UnknownLocaleError
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from nudge_sdk._catalog import (
+    OVERAGE_PLACES,
     UNLIMITED,
     AddOn,
     Catalog,
@@ -49,11 +50,20 @@ from nudge_sdk._spec import (
     converter,
 )
 
-__all__ = ["MAX_CATALOG_BYTES", "MAX_CATALOG_VALUES", "load_catalog", "parse_catalog"]
+__all__ = [
+    "MAX_CATALOG_BYTES",
+    "MAX_CATALOG_VALUES",
+    "MAX_OVERAGE",
+    "load_catalog",
+    "parse_catalog",
+]
 
 MAX_CATALOG_BYTES = 4 * 1024 * 1024
 """A catalog file larger than this is refused before parsing."""
 MAX_CATALOG_VALUES = 200_000
+MAX_OVERAGE = 10**9
+"""The largest overage price, in major units per unit: with usage bounded too, every
+overage stays exact in the evaluator's arithmetic."""
 """A document that expands (through YAML aliases) to more values than this is refused."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
@@ -390,14 +400,14 @@ class _Builder:
         self.valid_id(path)
         prices = self.prices((*path, "prices"), spec.prices, self.seat_price)
         limits: dict[str, Limit] = {}
-        overage: dict[str, int] = {}
+        overage: dict[str, Decimal] = {}
         for metric, value in spec.limits.items():
             at = (*path, "limits", metric)
             if not self.known(at, metric, self.spec.metrics, "metric"):
                 continue
             if isinstance(value, SoftLimitSpec):
                 limits[metric] = value.limit
-                overage[metric] = self.amount((*at, "overage"), value.overage)
+                overage[metric] = self.rate((*at, "overage"), value.overage)
             else:
                 limits[metric] = UNLIMITED if value == "unlimited" else Decimal(value)
         features = self.feature_list((*path, "features"), spec.features)
@@ -450,6 +460,24 @@ class _Builder:
         except NudgeError as error:
             self.problem(path, str(error))
             return 0
+
+    def rate(self, path: Path_, value: Decimal) -> Decimal:
+        """An overage price as exact minor units, to `OVERAGE_PLACES` beyond them."""
+        if self.currency is None:  # already reported; decimals cannot be checked
+            return Decimal(0)
+        places = self.currency.decimals + OVERAGE_PLACES
+        text = f"{value:f}"
+        if len(text.partition(".")[2].rstrip("0")) > places:
+            self.problem(
+                path,
+                f"{text} has more than {places} decimals; an overage price in "
+                f"{self.currency.code} may have at most {places}",
+            )
+        elif value > MAX_OVERAGE:
+            self.problem(path, f"{value} is more than an overage price may be ({MAX_OVERAGE})")
+        else:
+            return value.scaleb(self.currency.decimals)
+        return Decimal(0)
 
     def seat_price(self, path: Path_, value: Decimal | SeatPriceSpec) -> Price:
         if isinstance(value, Decimal):

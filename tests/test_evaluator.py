@@ -360,9 +360,9 @@ def test_entitlements_add_addons_and_unexpired_grants() -> None:
 def test_soft_limits_bill_overage_and_counters_reset() -> None:
     """Starter's credits are soft at $0.02 a credit and reset with the billing period."""
     credits = EVALUATOR.entitlements(STARTER, {"ai_credits": 600}, now=NOW)["ai_credits"]
-    assert (False, 2, JUNE.end) == (
+    assert (False, Decimal(2), JUNE.end) == (
         credits.hard,
-        credits.overage_price and credits.overage_price.minor,
+        credits.overage_rate,
         credits.resets_at,
     )
     assert Decimal(1200) == credits.projected  # 600 in half the period
@@ -420,6 +420,39 @@ def test_trend_projections_are_sane(used: Decimal, per_day: Decimal, now: dateti
     if storage.run_out_at is not None:
         assert now <= storage.run_out_at < JUNE.end
         assert used < 100 < used + per_day * Decimal(days_left)
+
+
+API_CALLS = """
+currency: USD
+metrics: {api_calls: {kind: counter, reset: billing_period}}
+plans:
+  dev: {prices: {month: 20}, limits: {api_calls: {limit: 100000, overage: 0.0005}}}
+  pro: {prices: {month: 99}, limits: {api_calls: 1000000}}
+nudges:
+  calls_break_even:
+    when: {break_even: {metric: api_calls}}
+    offer: recommend
+    messages: {en: {title: "Save {saving} a month", body: "Overage: {overage}."}}
+"""
+
+
+def test_overage_at_a_fraction_of_a_cent_is_exact() -> None:
+    """150,001 calls by mid-June head for 300,002: 200,002 over the limit at $0.0005 is
+    $100.001 of overage, so Dev costs $120.001 against Pro's $99. The overage shown is
+    rounded once, at the end ($100.00), and so is the saving ($21.00)."""
+    evaluator = Evaluator(parse_catalog(API_CALLS))
+    account = attrs.evolve(STARTER, plan="dev", seats=1)
+    calls = evaluator.entitlements(account, {"api_calls": 150_001}, now=NOW)["api_calls"]
+    assert Decimal("10000.1") == calls.overage_cost(calls.projected, calls.limit)
+    [shown] = evaluator.evaluate(account, {"api_calls": 150_001}, now=NOW).nudges
+    assert shown.offer is not None
+    assert shown.offer.overage is not None
+    assert ("pro", 10000, "Save $21.00 a month", "Overage: $100.00.") == (
+        shown.offer.plan,
+        shown.offer.overage.minor,
+        shown.title,
+        shown.body,
+    )
 
 
 def test_may_a_feature() -> None:

@@ -62,6 +62,15 @@ def test_limits_keep_their_decimals() -> None:
     assert Decimal("0.1") == catalog.plan("a").limits["gb"]
 
 
+def test_overage_prices_may_be_fractions_of_a_cent() -> None:
+    """$0.0005 an API call is 0.05 minor units, kept exact; whole cents stay whole."""
+    catalog = parse_catalog(
+        "currency: USD\nmetrics: {calls: {kind: counter}, gb: {kind: gauge}}\nplans:\n"
+        "  a: {limits: {calls: {limit: 1000, overage: 0.0005}, gb: {limit: 1, overage: 2}}}\n"
+    )
+    assert {"calls": Decimal("0.05"), "gb": Decimal(200)} == dict(catalog.plan("a").overage)
+
+
 def test_loading_logs_an_event() -> None:
     """A successful load is a structured event, not a configured logger."""
     with capture_logs() as logs:
@@ -115,6 +124,23 @@ CASES = [
             "plans.yaml:4:14: plans.a.prices.month: 9.5 has more decimals than JPY allows (0)",
             "plans.yaml:6:14: plans.b.prices.month: -3 must not be negative",
             "plans.yaml:8:14: plans.c.prices.year: NaN is not a finite number",
+        ],
+    ),
+    (
+        "overage prices: too precise, too large",
+        """\
+        currency: USD
+        metrics: {calls: {kind: counter}}
+        plans:
+          a: {limits: {calls: {limit: 1, overage: 0.000000001}}}
+          b: {limits: {calls: {limit: 1, overage: 2000000000}}}
+        """,
+        [
+            "plans.yaml:4:34: plans.a.limits.calls.overage: 0.000000001 has more than 8 "
+            "decimals; "
+            "an overage price in USD may have at most 8",
+            "plans.yaml:5:34: plans.b.limits.calls.overage: 2000000000 is more than an "
+            "overage price may be (1000000000)",
         ],
     ),
     (

@@ -18,6 +18,12 @@ MONTH = Interval(Unit.MONTH)
 METRICS = ("m0", "m1")
 
 
+rates = st.one_of(
+    st.integers(1, 300).map(Decimal),
+    st.decimals(min_value=Decimal("0.01"), max_value=300, places=2),  # fractions of a cent
+)
+
+
 @st.composite
 def small_catalogs(draw: st.DrawFn) -> Catalog:
     """2-4 plans and 0-2 add-ons over two metrics, limits soft or hard; an add-on grants
@@ -27,7 +33,7 @@ def small_catalogs(draw: st.DrawFn) -> Catalog:
         limits = {
             m: draw(st.one_of(st.just(UNLIMITED), st.integers(0, 20).map(Decimal))) for m in METRICS
         }
-        overage = {m: draw(st.integers(1, 300)) for m in METRICS if draw(st.booleans())}
+        overage = {m: draw(rates) for m in METRICS if draw(st.booleans())}
         plans[f"p{index}"] = Plan(
             id=f"p{index}",
             name=f"P{index}",
