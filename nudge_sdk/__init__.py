@@ -22,8 +22,32 @@ The plan-math core, from a catalog to what a plan change costs today:
 (['-4.50', '6.00'], '1.50')
 """
 
-from nudge_sdk._account import Account, Grant, account_from_json
-from nudge_sdk._catalog import (
+from nudge_sdk._errors import (
+    CatalogIssue,
+    CurrencyMismatch,
+    InexactAmount,
+    InvalidCatalog,
+    InvalidInput,
+    InvalidInterval,
+    NaiveDatetime,
+    NudgeError,
+    UnknownCurrency,
+    UnknownItem,
+)
+from nudge_sdk._evaluator import Evaluator
+from nudge_sdk.billing._money import Currency, Money, Rounding, allocate, round_minor
+from nudge_sdk.billing._periods import Cycle, Interval, Period, Unit
+from nudge_sdk.billing._proration import (
+    Discount,
+    Item,
+    ItemKind,
+    LineKind,
+    Quote,
+    QuoteLine,
+    Quoter,
+    prorate,
+)
+from nudge_sdk.catalog._catalog import (
     UNLIMITED,
     AddOn,
     Catalog,
@@ -40,30 +64,19 @@ from nudge_sdk._catalog import (
     Reset,
     Unlimited,
 )
-from nudge_sdk._entitlements import Access, Entitlement
-from nudge_sdk._errors import (
-    CatalogIssue,
-    CurrencyMismatch,
-    InexactAmount,
-    InvalidCatalog,
-    InvalidInput,
-    InvalidInterval,
-    NaiveDatetime,
-    NudgeError,
-    UnknownCurrency,
-    UnknownItem,
-)
-from nudge_sdk._evaluator import Evaluator
-from nudge_sdk._json import to_json
-from nudge_sdk._loader import (
+from nudge_sdk.catalog._loader import (
     MAX_CATALOG_BYTES,
     MAX_CATALOG_VALUES,
     catalog_from_dict,
     load_catalog,
     parse_catalog,
 )
-from nudge_sdk._money import Currency, Money, Rounding, allocate, round_minor
-from nudge_sdk._payloads import (
+from nudge_sdk.catalog._rules import PLACEHOLDERS, NudgeKind, Rule, Severity
+from nudge_sdk.evaluation._account import Account, Grant, account_from_json
+from nudge_sdk.evaluation._entitlements import Access, Entitlement
+from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
+from nudge_sdk.payloads._json import to_json
+from nudge_sdk.payloads._payloads import (
     SCHEMA_VERSION,
     AddonLine,
     Amount,
@@ -80,20 +93,7 @@ from nudge_sdk._payloads import (
     PlanColumn,
     Reason,
 )
-from nudge_sdk._periods import Cycle, Interval, Period, Unit
-from nudge_sdk._proration import (
-    Discount,
-    Item,
-    ItemKind,
-    LineKind,
-    Quote,
-    QuoteLine,
-    Quoter,
-    prorate,
-)
-from nudge_sdk._rules import PLACEHOLDERS, NudgeKind, Rule, Severity
-from nudge_sdk._schema import catalog_schema
-from nudge_sdk._state import RuleHistory, StateSnapshot
+from nudge_sdk.payloads._schema import catalog_schema
 
 __all__ = [
     "MAX_CATALOG_BYTES",

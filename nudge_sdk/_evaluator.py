@@ -18,32 +18,32 @@ from decimal import Decimal
 import attrs
 import structlog
 
-from nudge_sdk._account import Account, clean_usage
-from nudge_sdk._catalog import Catalog, Plan, ProrationPolicy
-from nudge_sdk._compare import Comparer
-from nudge_sdk._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk._errors import InvalidInput, NudgeError
-from nudge_sdk._messages import fallback_chain, locale_text
-from nudge_sdk._nudges import NudgeBuilder
-from nudge_sdk._payloads import (
-    Comparison,
-    Decision,
-    Evaluation,
-    Impression,
-    Nudge,
-)
-from nudge_sdk._periods import aware
-from nudge_sdk._proration import Quoter
-from nudge_sdk._recommend import PRECISION, Option, Recommender
-from nudge_sdk._rules import (
+from nudge_sdk.billing._periods import aware
+from nudge_sdk.billing._proration import Quoter
+from nudge_sdk.catalog._catalog import Catalog, Plan, ProrationPolicy
+from nudge_sdk.catalog._rules import (
     Audience,
     Milestone,
     Rule,
     Severity,
     UsageThreshold,
 )
-from nudge_sdk._state import RuleHistory, StateSnapshot
-from nudge_sdk._triggers import Context, Hit, Miss, check
+from nudge_sdk.evaluation._account import Account, clean_usage
+from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements, feature_access
+from nudge_sdk.evaluation._recommend import PRECISION, Option, Recommender
+from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
+from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check
+from nudge_sdk.payloads._compare import Comparer
+from nudge_sdk.payloads._messages import fallback_chain, locale_text
+from nudge_sdk.payloads._nudges import NudgeBuilder
+from nudge_sdk.payloads._payloads import (
+    Comparison,
+    Decision,
+    Evaluation,
+    Impression,
+    Nudge,
+)
 
 __all__ = ["Evaluator"]
 
@@ -73,7 +73,7 @@ class Evaluator:
         self.quoter = Quoter(catalog, policy)
         self.recommender = Recommender(catalog)
         self._nudges = NudgeBuilder(catalog, self.quoter, self.recommender)
-        self._comparer = Comparer(self.quoter)
+        self._comparer = Comparer(catalog, self.quoter)
         ranked = sorted(
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )

@@ -14,7 +14,7 @@ import structlog
 from hypothesis import HealthCheck, settings
 
 from nudge_sdk import Evaluator, to_json
-from nudge_sdk._schema import schema_text
+from nudge_sdk.payloads._schema import schema_text
 
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nudge_sdk._cli import main
-from nudge_sdk._schema import schema_text
+from nudge_sdk.cli._commands import main
+from nudge_sdk.payloads._schema import schema_text
 
 QUOTE = [
     "--from",

@@ -10,7 +10,7 @@ from babel.numbers import parse_pattern
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudge_sdk._numbers import (
+from nudge_sdk.payloads._numbers import (
     NumberFormat,
     _build,
     currency_format,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import Cycle, Interval, InvalidInput, InvalidInterval, NaiveDatetime, Period, Unit
-from nudge_sdk._periods import local_days
+from nudge_sdk.billing._periods import local_days
 from tests.strategies import cycles, instants
 
 MONTH = Interval(Unit.MONTH)

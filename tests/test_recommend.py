@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import UNLIMITED, AddOn, Catalog, Currency, Interval, Plan, Price, Unit
-from nudge_sdk._recommend import Need, Option, _units, cheapest, cost_of
+from nudge_sdk.evaluation._recommend import Need, Option, _units, cheapest, cost_of
 
 MONTH = Interval(Unit.MONTH)
 METRICS = ("m0", "m1")

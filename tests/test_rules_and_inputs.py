@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from nudge_sdk import PLACEHOLDERS, InvalidCatalog, InvalidInput, account_from_json, parse_catalog
-from nudge_sdk._cli import main
-from nudge_sdk._schema import render_schema, schema_text
+from nudge_sdk.cli._commands import main
+from nudge_sdk.payloads._schema import render_schema, schema_text
 
 HEAD = """\
 currency: USD

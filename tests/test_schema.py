@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from nudge_sdk import catalog_schema
-from nudge_sdk._schema import render_schema, schema_text
+from nudge_sdk.payloads._schema import render_schema, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def as_json(value: Any) -> Any:
 
 def test_checked_in_schema_is_the_generated_one() -> None:
     """The file shipped in the package is what the generator makes today
-    (regenerate with `python -c 'from nudge_sdk._schema import render_schema; ...'`)."""
+    (regenerate with `python -c 'from nudge_sdk.payloads._schema import render_schema; ...'`)."""
     assert render_schema() == schema_text()
 
 

@@ -19,9 +19,9 @@ from fractions import Fraction
 
 import attrs
 
-from nudge_sdk._account import Account
-from nudge_sdk._catalog import UNLIMITED, Catalog, MetricKind, Reset
-from nudge_sdk._periods import Cycle, Interval, Period, Unit
+from nudge_sdk.billing._periods import Cycle, Interval, Period, Unit
+from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, MetricKind, Reset
+from nudge_sdk.evaluation._account import Account
 
 __all__ = [
     "Access",

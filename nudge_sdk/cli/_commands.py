@@ -20,8 +20,12 @@ import attrs
 import click
 import structlog
 
-from nudge_sdk._account import Account, account_from_json
-from nudge_sdk._catalog import (
+from nudge_sdk._errors import InvalidCatalog, InvalidInput, NudgeError
+from nudge_sdk._evaluator import Evaluator
+from nudge_sdk.billing._money import Money, Rounding
+from nudge_sdk.billing._periods import Cycle, Interval, Period, parse_instant
+from nudge_sdk.billing._proration import Item, Quote, Quoter
+from nudge_sdk.catalog._catalog import (
     UNLIMITED,
     Catalog,
     DowngradeTiming,
@@ -29,15 +33,11 @@ from nudge_sdk._catalog import (
     IntervalChange,
     ProrationPolicy,
 )
-from nudge_sdk._errors import InvalidCatalog, InvalidInput, NudgeError
-from nudge_sdk._evaluator import Evaluator
-from nudge_sdk._json import instant, to_json
-from nudge_sdk._loader import load_catalog
-from nudge_sdk._money import Money, Rounding
-from nudge_sdk._payloads import Comparison, Evaluation
-from nudge_sdk._periods import Cycle, Interval, Period, parse_instant
-from nudge_sdk._proration import Item, Quote, Quoter
-from nudge_sdk._schema import schema_text
+from nudge_sdk.catalog._loader import load_catalog
+from nudge_sdk.evaluation._account import Account, account_from_json
+from nudge_sdk.payloads._json import instant, to_json
+from nudge_sdk.payloads._payloads import Comparison, Evaluation
+from nudge_sdk.payloads._schema import schema_text
 
 P = ParamSpec("P")
 R = TypeVar("R")

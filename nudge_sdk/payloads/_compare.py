@@ -14,13 +14,13 @@ from decimal import Decimal
 
 import attrs
 
-from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
-from nudge_sdk._messages import LocaleText, fallback_chain
-from nudge_sdk._money import Money
-from nudge_sdk._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
-from nudge_sdk._periods import Interval, Unit
-from nudge_sdk._proration import Item, Quoter
-from nudge_sdk._triggers import Context
+from nudge_sdk.billing._money import Money
+from nudge_sdk.billing._periods import Interval, Unit
+from nudge_sdk.billing._proration import Item, Quoter
+from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Plan
+from nudge_sdk.evaluation._triggers import Context
+from nudge_sdk.payloads._messages import LocaleText, fallback_chain
+from nudge_sdk.payloads._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
 
 __all__ = ["Comparer"]
 
@@ -48,9 +48,9 @@ class Comparer:
     which plan is recommended, which limits cover the usage, what switching costs now.
     """
 
-    def __init__(self, quoter: Quoter) -> None:
+    def __init__(self, catalog: Catalog, quoter: Quoter) -> None:
         self.quoter = quoter
-        self.catalog = quoter.catalog
+        self.catalog = catalog
         self._column = functools.lru_cache(maxsize=4096)(self._static_column)
         self._switch = functools.lru_cache(maxsize=4096)(_switch)
         self._ladders: dict[Interval, list[str]] = {}

@@ -19,8 +19,8 @@ from typing import Any, Literal
 import attrs
 from babel import Locale, UnknownLocaleError
 
-from nudge_sdk._periods import parse_instant
-from nudge_sdk._spec import FixedOfferSpec, NudgeSpec, PluralSpec, TextSpec
+from nudge_sdk.billing._periods import parse_instant
+from nudge_sdk.catalog._spec import FixedOfferSpec, NudgeSpec, PluralSpec, TextSpec
 
 __all__ = [
     "PLACEHOLDERS",

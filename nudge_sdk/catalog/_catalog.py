@@ -1,7 +1,7 @@
 """The catalog: metrics, features, plans, add-ons and proration policy, as typed values.
 
 These are what the rest of the SDK works on. They are built from the YAML by
-`nudge_sdk._loader`, which checks everything first: amounts here are already whole
+`nudge_sdk.catalog._loader`, which checks everything first: amounts here are already whole
 minor units of `Catalog.currency`, intervals are parsed, every id resolves.
 """
 
@@ -15,11 +15,18 @@ from typing import TYPE_CHECKING
 import attrs
 
 from nudge_sdk._errors import UnknownItem
-from nudge_sdk._money import Currency, Rounding
-from nudge_sdk._periods import Interval
+from nudge_sdk.billing._money import Currency
+from nudge_sdk.billing._periods import Interval
+from nudge_sdk.billing._policy import (
+    DowngradeTiming,
+    Granularity,
+    IntervalChange,
+    Price,
+    ProrationPolicy,
+)
 
 if TYPE_CHECKING:
-    from nudge_sdk._rules import Rule
+    from nudge_sdk.catalog._rules import Rule
 
 __all__ = [
     "UNLIMITED",
@@ -72,43 +79,6 @@ Limit = Decimal | Unlimited
 """A plan's cap on a metric: a non-negative number, or `UNLIMITED`."""
 
 
-class Granularity(enum.Enum):
-    """The unit in which time remaining in a period is counted."""
-
-    SECOND = "second"
-    """Seconds remaining over seconds in the period (exact to the microsecond)."""
-    DAY = "day"
-    """Whole local calendar days: the day of the change counts as remaining."""
-
-
-class IntervalChange(enum.Enum):
-    """What happens to the period when the billing interval changes."""
-
-    RESET = "reset"
-    """The new period starts at the change and is charged in full."""
-    ALIGN = "align"
-    """The new interval's periods keep the old anchor; the rest of the current one is charged."""
-
-
-class DowngradeTiming(enum.Enum):
-    """When a change that lowers the recurring amount takes effect."""
-
-    PERIOD_END = "period_end"
-    """At the end of the period: nothing is charged or credited now."""
-    IMMEDIATE = "immediate"
-    """Now, with a credit and a charge like an upgrade."""
-
-
-@attrs.frozen(kw_only=True)
-class ProrationPolicy:
-    """How plan changes are priced; set in the catalog, overridable per call."""
-
-    granularity: Granularity = Granularity.SECOND
-    rounding: Rounding = Rounding.HALF_EVEN
-    interval_change: IntervalChange = IntervalChange.RESET
-    downgrade: DowngradeTiming = DowngradeTiming.PERIOD_END
-
-
 @attrs.frozen(kw_only=True)
 class Metric:
     """Something an account uses and a plan limits: storage, seats, credits."""
@@ -128,23 +98,6 @@ class Feature:
     id: str
     name: str = ""
     description: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class Price:
-    """A recurring price for one interval, in minor units: a base plus seats above those included.
-
-    >>> Price(base=0, per_seat=1200).amount(seats=3)
-    3600
-    """
-
-    base: int = 0
-    per_seat: int = 0
-    included_seats: int = 0
-
-    def amount(self, seats: int = 1) -> int:
-        """The price of one interval for `seats` seats, in minor units."""
-        return self.base + self.per_seat * max(0, seats - self.included_seats)
 
 
 OVERAGE_PLACES = 6
@@ -205,7 +158,7 @@ class Catalog:
     """Everything a product team configures, checked and typed."""
 
     currency: Currency
-    proration: ProrationPolicy = ProrationPolicy()
+    proration: ProrationPolicy = attrs.field(factory=ProrationPolicy)
     metrics: Mapping[str, Metric] = attrs.field(factory=dict)
     features: Mapping[str, Feature] = attrs.field(factory=dict)
     plans: Mapping[str, Plan] = attrs.field(factory=dict)

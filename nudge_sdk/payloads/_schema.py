@@ -1,4 +1,4 @@
-"""The JSON Schema of the plan YAML, generated from the classes in `nudge_sdk._spec`.
+"""The JSON Schema of the plan YAML, generated from the classes in `nudge_sdk.catalog._spec`.
 
 The generated schema is checked into the package (``schemas/catalog.schema.json``) so
 editors can validate and complete catalogs; a test keeps the two identical.
@@ -17,9 +17,9 @@ from typing import Any
 
 import attrs
 
-from nudge_sdk._payloads import SCHEMA_VERSION, Comparison, Evaluation
-from nudge_sdk._periods import Unit
-from nudge_sdk._spec import BLANK_IS_EMPTY, CatalogSpec, LimitSpec, PriceSpec, SoftLimitSpec
+from nudge_sdk.billing._periods import Unit
+from nudge_sdk.catalog._spec import BLANK_IS_EMPTY, CatalogSpec, LimitSpec, PriceSpec, SoftLimitSpec
+from nudge_sdk.payloads._payloads import SCHEMA_VERSION, Comparison, Evaluation
 
 __all__ = ["catalog_schema", "payload_schema", "render_schema", "schema_text"]
 

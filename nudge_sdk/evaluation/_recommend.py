@@ -24,8 +24,8 @@ from fractions import Fraction
 
 import attrs
 
-from nudge_sdk._catalog import UNLIMITED, Catalog, Plan
-from nudge_sdk._periods import Interval
+from nudge_sdk.billing._periods import Interval
+from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Plan
 
 __all__ = ["Need", "Option", "Recommender", "cheapest", "cost_of"]
 

@@ -20,7 +20,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 from nudge_sdk._errors import InvalidInput
-from nudge_sdk._periods import Interval, Period, aware, parse_instant
+from nudge_sdk.billing._periods import Interval, Period, aware, parse_instant
 
 __all__ = ["MAX_USAGE", "USAGE_PLACES", "Account", "Grant", "account_from_json", "clean_usage"]
 

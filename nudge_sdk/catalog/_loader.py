@@ -22,7 +22,10 @@ import yaml
 from babel import UnknownLocaleError
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from nudge_sdk._catalog import (
+from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
+from nudge_sdk.billing._money import Currency, Money
+from nudge_sdk.billing._periods import Interval
+from nudge_sdk.catalog._catalog import (
     OVERAGE_PLACES,
     UNLIMITED,
     AddOn,
@@ -36,11 +39,8 @@ from nudge_sdk._catalog import (
     ProrationPolicy,
     Reset,
 )
-from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
-from nudge_sdk._money import Currency, Money
-from nudge_sdk._periods import Interval
-from nudge_sdk._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, locale_key
-from nudge_sdk._spec import (
+from nudge_sdk.catalog._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, locale_key
+from nudge_sdk.catalog._spec import (
     BLANK_IS_EMPTY,
     AddOnSpec,
     CatalogSpec,

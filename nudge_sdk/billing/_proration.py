@@ -28,16 +28,16 @@ from typing import NamedTuple
 
 import attrs
 
-from nudge_sdk._catalog import (
-    Catalog,
+from nudge_sdk._errors import InvalidInput
+from nudge_sdk.billing._money import Currency, Money, Rounding, round_minor
+from nudge_sdk.billing._periods import Cycle, Interval, Period, aware, local_days
+from nudge_sdk.billing._policy import (
     DowngradeTiming,
     Granularity,
     IntervalChange,
+    PriceBook,
     ProrationPolicy,
 )
-from nudge_sdk._errors import InvalidInput
-from nudge_sdk._money import Currency, Money, Rounding, round_minor
-from nudge_sdk._periods import Cycle, Interval, Period, aware, local_days
 
 __all__ = ["Discount", "Item", "ItemKind", "LineKind", "Quote", "QuoteLine", "Quoter", "prorate"]
 
@@ -227,7 +227,7 @@ class Quoter:
     See the package docstring for an example.
     """
 
-    def __init__(self, catalog: Catalog, policy: ProrationPolicy | None = None) -> None:
+    def __init__(self, catalog: PriceBook, policy: ProrationPolicy | None = None) -> None:
         self.catalog = catalog
         self.policy = policy or catalog.proration
         self._round = self.policy.rounding

@@ -1,7 +1,7 @@
 """The catalog as written: the shape of the plan YAML, one class per kind of block.
 
 cattrs structures a parsed document into these (unknown keys forbidden, every error
-collected with its path), and `nudge_sdk._loader` then checks their meaning and builds
+collected with its path), and `nudge_sdk.catalog._loader` then checks their meaning and builds
 the typed `Catalog`. The JSON Schema of the catalog is generated from these classes.
 """
 
@@ -17,8 +17,14 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
-from nudge_sdk._catalog import DowngradeTiming, Granularity, IntervalChange, MetricKind, Reset
-from nudge_sdk._money import Rounding
+from nudge_sdk.billing._money import Rounding
+from nudge_sdk.catalog._catalog import (
+    DowngradeTiming,
+    Granularity,
+    IntervalChange,
+    MetricKind,
+    Reset,
+)
 
 __all__ = [
     "AddOnSpec",

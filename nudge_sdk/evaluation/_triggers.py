@@ -14,14 +14,11 @@ from decimal import Decimal
 
 import attrs
 
-from nudge_sdk._account import Account
-from nudge_sdk._catalog import Catalog
-from nudge_sdk._entitlements import Entitlements, feature_access
-from nudge_sdk._money import Money, round_minor
-from nudge_sdk._periods import Cycle, Period
-from nudge_sdk._proration import Item, Quoter
-from nudge_sdk._recommend import Need, Option, Recommender
-from nudge_sdk._rules import (
+from nudge_sdk.billing._money import Money, round_minor
+from nudge_sdk.billing._periods import Cycle, Period
+from nudge_sdk.billing._proration import Item, Quoter
+from nudge_sdk.catalog._catalog import Catalog
+from nudge_sdk.catalog._rules import (
     BreakEven,
     CancelIntent,
     Ending,
@@ -31,7 +28,10 @@ from nudge_sdk._rules import (
     TrialExtension,
     UsageThreshold,
 )
-from nudge_sdk._state import StateSnapshot
+from nudge_sdk.evaluation._account import Account
+from nudge_sdk.evaluation._entitlements import Entitlements, feature_access
+from nudge_sdk.evaluation._recommend import Need, Option, Recommender
+from nudge_sdk.evaluation._state import StateSnapshot
 
 __all__ = ["Context", "Hit", "Miss", "check"]
 

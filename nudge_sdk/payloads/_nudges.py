@@ -9,23 +9,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from nudge_sdk._account import Account
-from nudge_sdk._catalog import Catalog
-from nudge_sdk._entitlements import Entitlement
-from nudge_sdk._messages import LocaleText, fallback_chain, locale_text
-from nudge_sdk._money import Money, round_minor
-from nudge_sdk._payloads import (
-    AddonLine,
-    Amount,
-    CallToAction,
-    MetricFigures,
-    Nudge,
-    Offer,
-    Reason,
-)
-from nudge_sdk._proration import Discount, Item, Quoter
-from nudge_sdk._recommend import Need, Option, Recommender, cost_of
-from nudge_sdk._rules import (
+from nudge_sdk.billing._money import Money, round_minor
+from nudge_sdk.billing._proration import Discount, Item, Quoter
+from nudge_sdk.catalog._catalog import Catalog
+from nudge_sdk.catalog._rules import (
     BreakEven,
     CancelIntent,
     Ending,
@@ -37,7 +24,20 @@ from nudge_sdk._rules import (
     TrialExtension,
     UsageThreshold,
 )
-from nudge_sdk._triggers import Context, Hit, Miss
+from nudge_sdk.evaluation._account import Account
+from nudge_sdk.evaluation._entitlements import Entitlement
+from nudge_sdk.evaluation._recommend import Need, Option, Recommender, cost_of
+from nudge_sdk.evaluation._triggers import Context, Hit, Miss
+from nudge_sdk.payloads._messages import LocaleText, fallback_chain, locale_text
+from nudge_sdk.payloads._payloads import (
+    AddonLine,
+    Amount,
+    CallToAction,
+    MetricFigures,
+    Nudge,
+    Offer,
+    Reason,
+)
 
 __all__ = ["NudgeBuilder"]
 

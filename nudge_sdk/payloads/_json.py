@@ -13,8 +13,8 @@ from typing import Any
 
 import cattrs
 
-from nudge_sdk._periods import Period
-from nudge_sdk._proration import ItemKind, Quote, QuoteLine
+from nudge_sdk.billing._periods import Period
+from nudge_sdk.billing._proration import ItemKind, Quote, QuoteLine
 
 __all__ = ["converter", "instant", "to_json"]
 

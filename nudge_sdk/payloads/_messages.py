@@ -19,10 +19,15 @@ from fractions import Fraction
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from nudge_sdk._money import Currency, Money
-from nudge_sdk._numbers import NumberFormat, currency_format, decimal_format, percent_format
-from nudge_sdk._payloads import Amount
-from nudge_sdk._rules import Message, Template
+from nudge_sdk.billing._money import Currency, Money
+from nudge_sdk.catalog._rules import Message, Template
+from nudge_sdk.payloads._numbers import (
+    NumberFormat,
+    currency_format,
+    decimal_format,
+    percent_format,
+)
+from nudge_sdk.payloads._payloads import Amount
 
 __all__ = ["LocaleText", "fallback_chain", "locale_text"]
 

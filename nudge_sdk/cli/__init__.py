@@ -1,0 +1,7 @@
+"""The `nudge` command: check a catalog, evaluate an account, quote a change, print the
+schemas, and look after a state store. An edge: it reads files and the clock.
+"""
+
+from nudge_sdk.cli._commands import main
+
+__all__ = ["main"]
