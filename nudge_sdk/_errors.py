@@ -9,8 +9,12 @@ Every exception derives from `NudgeError`; where it helps callers, a builtin too
     │   ├── UnknownCurrency                not an ISO 4217 code
     │   ├── InexactAmount                  more decimals than the currency has
     │   ├── InvalidInterval                not a billing interval
+    │   ├── InvalidEvent                   an event for a nudge the account was not shown
+    │   ├── InvalidStoreURL                a state store URL of no known form
     │   └── UnknownItem (LookupError)      no such plan or add-on in the catalog
-    └── CurrencyMismatch (ValueError)      money of two currencies combined
+    ├── CurrencyMismatch (ValueError)      money of two currencies combined
+    ├── StoreUnavailable                   the state store failed or timed out
+    └── MissingExtra (ImportError)         an optional part whose extra is not installed
 
 Each carries the offending values as attributes, and its text names the value and
 where it came from. `exit_code` is what the `nudge` command exits with.
@@ -130,3 +134,44 @@ class CurrencyMismatch(NudgeError, ValueError):
         self.left = left
         self.right = right
         super().__init__(f"cannot combine {left} with {right}")
+
+
+class InvalidEvent(InvalidInput):
+    """An event the store refuses: a nudge id this account was not shown (or no longer
+    remembers), an unknown kind, or a snooze without a sensible end."""
+
+    def __init__(self, account: str, nudge: str, kind: str, reason: str) -> None:
+        self.account = account
+        self.nudge = nudge
+        self.kind = kind
+        self.reason = reason
+        super().__init__(f"event {kind!r} for nudge {nudge!r} of account {account!r}: {reason}")
+
+
+class InvalidStoreURL(InvalidInput):
+    """A state store URL of no form the SDK knows."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"state store {url!r}: {reason}")
+
+
+class StoreUnavailable(NudgeError):
+    """The state store failed, timed out, or its breaker is open. The request path never
+    raises it: evaluations degrade and event writes report it in their result."""
+
+    def __init__(self, store: str, reason: str) -> None:
+        self.store = store
+        self.reason = reason
+        super().__init__(f"state store {store} is unavailable: {reason}")
+
+
+class MissingExtra(NudgeError, ImportError):
+    """An optional part is used without its extra installed; the text names the
+    ``pip install`` that fixes it."""
+
+    def __init__(self, part: str, extra: str) -> None:
+        self.part = part
+        self.extra = extra
+        super().__init__(f"{part} needs the {extra!r} extra: pip install 'nudge-sdk[{extra}]'")

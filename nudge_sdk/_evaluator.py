@@ -31,8 +31,9 @@ from nudge_sdk.catalog._rules import (
 )
 from nudge_sdk.evaluation._account import Account, clean_usage
 from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements, feature_access
+from nudge_sdk.evaluation._guardrails import Guardrails
 from nudge_sdk.evaluation._recommend import PRECISION, Option, Recommender
-from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
+from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check
 from nudge_sdk.payloads._compare import Comparer
 from nudge_sdk.payloads._messages import fallback_chain, locale_text
@@ -74,6 +75,7 @@ class Evaluator:
         self.recommender = Recommender(catalog)
         self._nudges = NudgeBuilder(catalog, self.quoter, self.recommender)
         self._comparer = Comparer(catalog, self.quoter)
+        self.guardrails = Guardrails(catalog)
         ranked = sorted(
             catalog.rules.values(), key=lambda r: (-r.priority, _SEVERITY[r.severity], r.id)
         )
@@ -241,7 +243,16 @@ class Evaluator:
                 detail=detail,
             )
             if explain:
-                decisions.append(Decision(rule=rule.id, shown=shown, reason=reason, detail=detail))
+                until = outcome.until if isinstance(outcome, Miss) else None
+                decisions.append(
+                    Decision(
+                        rule=rule.id,
+                        shown=shown,
+                        reason=reason,
+                        detail=detail,
+                        next_eligible_at=until,
+                    )
+                )
 
         if explain:
             for rule in self.catalog.rules.values():
@@ -262,24 +273,32 @@ class Evaluator:
                 candidates.append((rule, outcome))
         nudges: list[Nudge] = []
         shown: dict[str, int] = {}
+        tally = self.guardrails.tally(ctx.state, now, ctx.zone)
         for rule, hit in candidates:
             if shown.get(rule.placement, 0) >= self.catalog.placements.get(rule.placement, 1):
                 decide(rule, False, Miss("capped_by_placement", f"{rule.placement} is full"))
+                continue
+            if tally and (capped := tally.blocked(rule.placement)):
+                decide(rule, False, capped)
                 continue
             nudge = self._nudges.build(rule, hit, ctx)
             if isinstance(nudge, Miss):
                 decide(rule, False, nudge)
                 continue
             shown[rule.placement] = shown.get(rule.placement, 0) + 1
+            if tally:
+                tally.add(rule.placement)
             nudges.append(nudge)
             decide(rule, True, hit)
-        levels = {rule.id: hit.level for rule, hit in candidates}
+        hits = {rule.id: hit for rule, hit in candidates}
         impressions = tuple(
             Impression(
                 rule=n.rule,
                 nudge=n.id,
                 at=now,
-                level=None if levels[n.rule] is None else str(levels[n.rule]),
+                level=None if (level := hits[n.rule].level) is None else str(level),
+                placement=n.placement,
+                window=_window(hits[n.rule], ctx),
             )
             for n in nudges
         )
@@ -336,7 +355,12 @@ class Evaluator:
         outcome: Hit | Miss = self._gate(rule, ctx, placement) or check(rule, ctx)
         if isinstance(outcome, Hit):
             history = ctx.state.history(rule.id)
-            return _frequency(rule, outcome, history, ctx.now) or outcome
+            if not history and not ctx.state.shown:
+                return outcome  # nothing in the past can hold it back
+            held = self.guardrails.hold(
+                rule, outcome.level, _window(outcome, ctx), history, ctx.state.shown, ctx.now
+            )
+            return held or outcome
         return outcome
 
     def context(
@@ -468,22 +492,8 @@ def _audience(audience: Audience, account: Account, now: datetime, tenure: int) 
     return None
 
 
-def _frequency(rule: Rule, hit: Hit, history: RuleHistory, now: datetime) -> Miss | None:
-    """Whether the state snapshot holds the nudge back."""
-    frequency = rule.frequency
-    if frequency.dismissible and history.dismissed:
-        return Miss("dismissed", "the customer asked not to see it again")
-    if frequency.snoozable and history.snoozed_until and now < history.snoozed_until:
-        return Miss("snoozed", f"snoozed until {history.snoozed_until.isoformat()}")
-    if history.last_shown and now < history.last_shown + frequency.cooldown:
-        return Miss("cooldown", f"shown {history.last_shown.isoformat()}")
-    if frequency.max_per_week and history.shown_last_week >= frequency.max_per_week:
-        return Miss("weekly_cap", f"shown {history.shown_last_week} time(s) this week")
-    if (
-        frequency.once_per_level
-        and hit.level is not None
-        and history.last_level is not None
-        and hit.level <= history.last_level
-    ):
-        return Miss("level_already_shown", f"level {history.last_level} was already shown")
-    return None
+def _window(hit: Hit, ctx: Context) -> datetime | None:
+    """When the usage window of the hit's level ends: a counter's next reset."""
+    if hit.level is None or hit.metric is None:
+        return None
+    return ctx.entitlements[hit.metric].resets_at

@@ -97,7 +97,7 @@ CASES = [
         [
             "plans.yaml:2:1: plan: unknown key; expected one of: currency, plans, proration, "
             "default_locale, interval_names, comparison_messages, quiet_days_after_signup, "
-            "metrics, features, addons, placements, signals, nudges"
+            "metrics, features, addons, placements, caps, signals, nudges"
         ],
     ),
     (

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "UNLIMITED",
     "AddOn",
+    "Caps",
     "Catalog",
     "DowngradeTiming",
     "Feature",
@@ -77,6 +78,18 @@ class Unlimited(enum.Enum):
 UNLIMITED = Unlimited.UNLIMITED
 Limit = Decimal | Unlimited
 """A plan's cap on a metric: a non-negative number, or `UNLIMITED`."""
+
+
+@attrs.frozen(kw_only=True)
+class Caps:
+    """At most this many nudges per customer's calendar day and per seven calendar days
+    (today and the six before, in the account's time zone); 0 means no cap."""
+
+    per_day: int = 0
+    per_week: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.per_day or self.per_week)
 
 
 @attrs.frozen(kw_only=True)
@@ -173,6 +186,11 @@ class Catalog:
     price difference."""
     quiet_days_after_signup: int = 0
     placements: Mapping[str, int] = attrs.field(factory=dict)
+    """How many nudges each placement shows per evaluation (1 if not listed)."""
+    caps: Caps = attrs.field(factory=lambda: Caps())
+    """How many nudges one account may be shown across rules, over time."""
+    placement_caps: Mapping[str, Caps] = attrs.field(factory=dict)
+    """The same, per placement."""
     """The most nudges each placement shows per evaluation."""
     signals: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     """Host signals and the rule ids each silences (``all`` for every rule)."""

@@ -29,6 +29,7 @@ from nudge_sdk.catalog._catalog import (
     OVERAGE_PLACES,
     UNLIMITED,
     AddOn,
+    Caps,
     Catalog,
     Feature,
     Limit,
@@ -317,6 +318,12 @@ class _Builder:
             comparison_messages=comparison,
             quiet_days_after_signup=spec.quiet_days_after_signup,
             placements={key: value.max for key, value in spec.placements.items()},
+            caps=Caps(per_day=spec.caps.per_day, per_week=spec.caps.per_week),
+            placement_caps={
+                key: Caps(per_day=value.per_day, per_week=value.per_week)
+                for key, value in spec.placements.items()
+                if value.per_day or value.per_week
+            },
             signals=signals,
             rules={key: rule for key, rule in rules.items() if rule is not None},
             currency=self.currency,

@@ -218,9 +218,26 @@ class Frequency:
 
     cooldown: timedelta = timedelta(0)
     max_per_week: int = 0
+    """At most this many in any seven days (rolling); 0: no cap."""
+    max_shown: int = 0
+    """At most this many in any `within` (rolling); 0: no cap."""
+    within: timedelta = timedelta(days=7)
     snoozable: bool = True
+    max_snooze: timedelta = timedelta(days=30)
+    """A snooze the customer asks for ends at most this long after they ask."""
     dismissible: bool = True
+    dismiss_for: timedelta | None = None
+    """How long "don't show again" holds; `None`: for good."""
     once_per_level: bool = True
+
+    @property
+    def lookback(self) -> timedelta:
+        """How far back this rule's caps look at its impressions."""
+        return max(
+            self.cooldown,
+            timedelta(days=7) if self.max_per_week else timedelta(0),
+            self.within if self.max_shown else timedelta(0),
+        )
 
 
 @attrs.frozen
@@ -266,6 +283,11 @@ class Rule:
 def locale_key(text: str) -> str:
     """``fa-IR`` and ``fa_ir`` both become Babel's ``fa_IR``."""
     return str(Locale.parse(text.replace("-", "_")))
+
+
+MAX_WINDOW = timedelta(days=400)
+"""The longest window a cap, snooze or dismissal may name: stores keep an account's
+history about this long after its last write."""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -378,6 +400,15 @@ class RuleBuilder:
             self.problem(path, str(error))
             return timedelta(0)
 
+    def window(self, path: tuple[str | int, ...], text: str) -> timedelta:
+        """A duration that must be positive and at most `MAX_WINDOW`."""
+        window = self.duration(path, text)
+        if window <= timedelta(0) and text.strip():
+            self.problem(path, f"{text!r} must be longer than zero")
+        if window > MAX_WINDOW:
+            self.problem(path, f"{text!r} is longer than the {MAX_WINDOW.days} days a store keeps")
+        return min(window, MAX_WINDOW)
+
     def offer(self, path: tuple[str | int, ...], spec: Any) -> OfferChoice:
         if not isinstance(spec, FixedOfferSpec):
             return spec  # type: ignore[no-any-return]
@@ -450,8 +481,14 @@ class RuleBuilder:
         return Frequency(
             cooldown=self.duration((*path, "cooldown"), f.cooldown),
             max_per_week=f.max_per_week,
+            max_shown=f.max_shown,
+            within=self.window((*path, "within"), f.within),
             snoozable=f.snoozable,
+            max_snooze=self.window((*path, "max_snooze"), f.max_snooze),
             dismissible=f.dismissible,
+            dismiss_for=self.window((*path, "dismiss_for"), f.dismiss_for)
+            if f.dismiss_for
+            else None,
             once_per_level=f.once_per_level,
         )
 

@@ -100,6 +100,17 @@ class AddOnSpec:
 @attrs.frozen(kw_only=True)
 class PlacementSpec:
     max: int = 1
+    """At most this many nudges in this placement per evaluation."""
+    per_day: int = 0
+    """At most this many shown in this placement per customer's calendar day; 0: no cap."""
+    per_week: int = 0
+    """At most this many in the customer's last seven calendar days; 0: no cap."""
+
+
+@attrs.frozen(kw_only=True)
+class CapsSpec:
+    per_day: int = 0
+    per_week: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -209,8 +220,15 @@ class FrequencySpec:
     cooldown: str = "0d"
     max_per_week: int = 0
     """0 means no weekly cap."""
+    max_shown: int = 0
+    """At most this many times in any `within` (a rolling window); 0 means no cap."""
+    within: str = "7d"
     snoozable: bool = True
+    max_snooze: str = "30d"
+    """The longest snooze a customer may choose; a later `until` is cut to it."""
     dismissible: bool = True
+    dismiss_for: str = ""
+    """How long "don't show again" lasts; empty means for good."""
     once_per_level: bool = True
 
 
@@ -271,6 +289,7 @@ class CatalogSpec:
     features: dict[str, FeatureSpec] = attrs.field(factory=dict)
     addons: dict[str, AddOnSpec] = attrs.field(factory=dict)
     placements: dict[str, PlacementSpec] = attrs.field(factory=dict)
+    caps: CapsSpec = CapsSpec()
     signals: dict[str, SignalSpec] = attrs.field(factory=dict)
     nudges: dict[str, NudgeSpec] = attrs.field(factory=dict)
 
@@ -432,6 +451,7 @@ BLANK_IS_EMPTY = (
     CancelTriggerSpec,
     AudienceSpec,
     FrequencySpec,
+    CapsSpec,
 )
 """Blocks that may be left blank (``sso:``), meaning all defaults."""
 for _cls in BLANK_IS_EMPTY:

@@ -142,6 +142,8 @@ class Miss:
 
     reason: str
     text: str | tuple[object, ...]
+    until: datetime | None = None
+    """When what held the rule back stops holding it, if known (the state's reasons)."""
 
     @property
     def detail(self) -> str:

@@ -153,6 +153,10 @@ class Decision:
     shown: bool
     reason: str
     detail: str
+    next_eligible_at: datetime | None = None
+    """When the account's past stops holding the rule back (cooldown, caps, snooze, a
+    dismissal with a duration, a counter's window); `None` if it does not or if that
+    is not known."""
 
 
 @attrs.frozen(kw_only=True)
@@ -163,6 +167,9 @@ class Impression:
     nudge: str
     at: datetime
     level: str | None
+    placement: str = ""
+    window: datetime | None = None
+    """When the usage window of `level` ends (a counter's reset), if it has one."""
 
 
 @attrs.frozen(kw_only=True)
