@@ -27,14 +27,19 @@ from nudge_sdk._errors import (
     CurrencyMismatch,
     InexactAmount,
     InvalidCatalog,
+    InvalidEvent,
     InvalidInput,
     InvalidInterval,
+    InvalidStoreURL,
+    MissingExtra,
     NaiveDatetime,
     NudgeError,
+    StoreUnavailable,
     UnknownCurrency,
     UnknownItem,
 )
 from nudge_sdk._evaluator import Evaluator
+from nudge_sdk._nudges import Breaker, Nudges, Reported
 from nudge_sdk.billing._money import Currency, Money, Rounding, allocate, round_minor
 from nudge_sdk.billing._periods import Cycle, Interval, Period, Unit
 from nudge_sdk.billing._proration import (
@@ -50,6 +55,7 @@ from nudge_sdk.billing._proration import (
 from nudge_sdk.catalog._catalog import (
     UNLIMITED,
     AddOn,
+    Caps,
     Catalog,
     DowngradeTiming,
     Feature,
@@ -74,7 +80,8 @@ from nudge_sdk.catalog._loader import (
 from nudge_sdk.catalog._rules import PLACEHOLDERS, NudgeKind, Rule, Severity
 from nudge_sdk.evaluation._account import Account, Grant, account_from_json
 from nudge_sdk.evaluation._entitlements import Access, Entitlement
-from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
+from nudge_sdk.evaluation._guardrails import Claim
+from nudge_sdk.evaluation._state import EVENT_KINDS, NudgeEvent, RuleHistory, Shown, StateSnapshot
 from nudge_sdk.payloads._json import to_json
 from nudge_sdk.payloads._payloads import (
     SCHEMA_VERSION,
@@ -94,8 +101,10 @@ from nudge_sdk.payloads._payloads import (
     Reason,
 )
 from nudge_sdk.payloads._schema import catalog_schema
+from nudge_sdk.stores import MemoryStore, Store, open_store
 
 __all__ = [
+    "EVENT_KINDS",
     "MAX_CATALOG_BYTES",
     "MAX_CATALOG_VALUES",
     "PLACEHOLDERS",
@@ -106,9 +115,12 @@ __all__ = [
     "AddOn",
     "AddonLine",
     "Amount",
+    "Breaker",
     "CallToAction",
+    "Caps",
     "Catalog",
     "CatalogIssue",
+    "Claim",
     "Comparison",
     "Currency",
     "CurrencyMismatch",
@@ -128,21 +140,27 @@ __all__ = [
     "Interval",
     "IntervalChange",
     "InvalidCatalog",
+    "InvalidEvent",
     "InvalidInput",
     "InvalidInterval",
+    "InvalidStoreURL",
     "Item",
     "ItemKind",
     "Limit",
     "LimitCell",
     "LineKind",
+    "MemoryStore",
     "Metric",
     "MetricFigures",
     "MetricKind",
+    "MissingExtra",
     "Money",
     "NaiveDatetime",
     "Nudge",
     "NudgeError",
+    "NudgeEvent",
     "NudgeKind",
+    "Nudges",
     "Offer",
     "Period",
     "Plan",
@@ -153,12 +171,16 @@ __all__ = [
     "QuoteLine",
     "Quoter",
     "Reason",
+    "Reported",
     "Reset",
     "Rounding",
     "Rule",
     "RuleHistory",
     "Severity",
+    "Shown",
     "StateSnapshot",
+    "Store",
+    "StoreUnavailable",
     "Unit",
     "UnknownCurrency",
     "UnknownItem",
@@ -168,6 +190,7 @@ __all__ = [
     "catalog_from_dict",
     "catalog_schema",
     "load_catalog",
+    "open_store",
     "parse_catalog",
     "prorate",
     "round_minor",

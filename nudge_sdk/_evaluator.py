@@ -10,15 +10,15 @@ to fewer (or no) nudges, with the problems listed in the result and logged.
 from __future__ import annotations
 
 import decimal
-import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
-import structlog
 
 from nudge_sdk._errors import InvalidInput, NudgeError
+from nudge_sdk._log import debugging
+from nudge_sdk._log import log as _log
 from nudge_sdk.billing._periods import aware
 from nudge_sdk.billing._proration import Quoter
 from nudge_sdk.catalog._catalog import Catalog, Plan, ProrationPolicy
@@ -48,7 +48,6 @@ from nudge_sdk.payloads._payloads import (
 
 __all__ = ["Evaluator"]
 
-_log = structlog.get_logger("nudge_sdk")
 _SEVERITY = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -225,23 +224,23 @@ class Evaluator:
         ctx, problems = self.context(account, usage, now, feature, events, state)
         decisions: list[Decision] = []
 
-        log = _log.bind()  # resolve the lazy proxy once, not once per decision
-        enabled = getattr(log, "is_enabled_for", None)
-        telling = explain or enabled is None or enabled(logging.DEBUG)
+        logging_decisions = debugging()
+        telling = explain or logging_decisions
 
         def decide(rule: Rule, shown: bool, outcome: Hit | Miss) -> None:
             if not telling:  # nobody listens: do not even format the detail
                 return
             reason = outcome.reason if isinstance(outcome, Miss) else "shown"
             detail = outcome.detail
-            log.debug(
-                "nudge.decision",
-                account=account.id,
-                rule=rule.id,
-                shown=shown,
-                reason=reason,
-                detail=detail,
-            )
+            if logging_decisions:
+                _log.debug(
+                    "nudge.decision",
+                    account=account.id,
+                    rule=rule.id,
+                    shown=shown,
+                    reason=reason,
+                    detail=detail,
+                )
             if explain:
                 until = outcome.until if isinstance(outcome, Miss) else None
                 decisions.append(

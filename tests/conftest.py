@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -61,3 +62,13 @@ def _payloads_follow_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(Evaluator, "evaluate", checked(evaluate))
     monkeypatch.setattr(Evaluator, "compare", checked(compare))
+
+
+@pytest.fixture
+def debug_logging() -> Iterator[None]:
+    """Turn the SDK's debug events on, as a host would (the standard logger's level)."""
+    sdk = logging.getLogger("nudge_sdk")
+    before = sdk.level
+    sdk.setLevel(logging.DEBUG)
+    yield
+    sdk.setLevel(before)

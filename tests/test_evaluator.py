@@ -294,6 +294,7 @@ def test_an_internal_failure_degrades_too(monkeypatch: pytest.MonkeyPatch) -> No
     assert "nudge.failed" in [log["event"] for log in logs]
 
 
+@pytest.mark.usefixtures("debug_logging")
 def test_decisions_are_structured_log_events() -> None:
     """Every decision is a structlog event with the rule, outcome and reason as fields."""
     with capture_logs() as logs:
@@ -306,6 +307,7 @@ def test_decisions_are_structured_log_events() -> None:
     assert all({"account", "rule", "shown", "reason", "detail"} <= log.keys() for log in decisions)
 
 
+@pytest.mark.usefixtures("debug_logging")
 def test_rules_for_unreported_metrics_cost_nothing() -> None:
     """Without explain, a usage rule on a metric the host did not report is not looked at
     (the index skips it); with explain it is, and says why."""

@@ -71,6 +71,7 @@ def test_overage_prices_may_be_fractions_of_a_cent() -> None:
     assert {"calls": Decimal("0.05"), "gb": Decimal(200)} == dict(catalog.plan("a").overage)
 
 
+@pytest.mark.usefixtures("debug_logging")
 def test_loading_logs_an_event() -> None:
     """A successful load is a structured event, not a configured logger."""
     with capture_logs() as logs:

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import structlog
 import yaml
 from babel import UnknownLocaleError
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
+from nudge_sdk._log import debugging
+from nudge_sdk._log import log as _log
 from nudge_sdk.billing._money import Currency, Money
 from nudge_sdk.billing._periods import Interval
 from nudge_sdk.catalog._catalog import (
@@ -68,7 +69,6 @@ overage stays exact in the evaluator's arithmetic."""
 """A document that expands (through YAML aliases) to more values than this is refused."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
-_log = structlog.get_logger("nudge_sdk")
 
 Path_ = tuple[str | int, ...]
 
@@ -133,7 +133,8 @@ def parse_catalog(text: str, source: str = "<string>") -> Catalog:
     if problems:
         raise InvalidCatalog(source, _locate(text, problems))
     assert catalog is not None
-    _log.debug("catalog.loaded", source=source, plans=len(catalog.plans))
+    if debugging():
+        _log.debug("catalog.loaded", source=source, plans=len(catalog.plans))
     return catalog
 
 

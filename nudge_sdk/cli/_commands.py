@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import click
-import structlog
 
 from nudge_sdk._errors import InvalidCatalog, InvalidInput, NudgeError
 from nudge_sdk._evaluator import Evaluator
@@ -87,12 +86,11 @@ def main(verbose: bool) -> None:
     """In-app upgrade prompts: check catalogs, quote plan changes."""
     # The command is an application, so it, unlike the library, configures logging:
     # events go to stderr, keeping stdout for the output (JSON must stay parseable).
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.DEBUG if verbose else logging.WARNING
-        ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    sdk = logging.getLogger("nudge_sdk")
+    sdk.handlers[:] = [handler]
+    sdk.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    sdk.propagate = False
 
 
 @main.command()

@@ -222,27 +222,30 @@ class Guardrails:
         cleared: Iterable[str],
         now: datetime,
         zone: tzinfo,
-    ) -> tuple[StateSnapshot, tuple[str, ...]]:
+    ) -> tuple[StateSnapshot, dict[str, Miss]]:
         """`state` with `pending` shown and `cleared` rules' levels forgotten, and the
-        nudge ids it refused because a cap, a dismissal or a snooze now holds them back
-        (another server got there first). Run it on the freshest state, atomically."""
+        nudges it refused (by id, with why) because a cap, a dismissal or a snooze now
+        holds them back: another server got there first. Run it on the freshest state,
+        atomically."""
         rules = dict(state.rules)
         for rule_id in cleared:
             if rule_id in rules:
                 rules[rule_id] = attrs.evolve(rules[rule_id], last_level=None, level_window=None)
         shown = list(state.shown)
         tally = Tally(self.caps, self.placement_caps, shown, now, zone) if self.counted else None
-        refused: list[str] = []
+        refused: dict[str, Miss] = {}
         for item in pending:
             impression = item.shown
             rule = self.rules.get(impression.rule)
             history = rules.get(impression.rule, RuleHistory())
-            if (
-                rule is None
-                or self.hold(rule, item.level, item.window, history, shown, now)
-                or (tally and tally.blocked(impression.placement))
-            ):
-                refused.append(impression.nudge)
+            miss = (
+                Miss("unknown_rule", f"no rule {impression.rule!r} in the catalog")
+                if rule is None
+                else self.hold(rule, item.level, item.window, history, shown, now)
+                or (tally.blocked(impression.placement) if tally else None)
+            )
+            if miss is not None or rule is None:
+                refused[impression.nudge] = miss or Miss("unknown_rule", impression.rule)
                 continue
             shown.append(impression)
             if tally:
@@ -251,7 +254,7 @@ class Guardrails:
                 history = attrs.evolve(history, last_level=item.level, level_window=item.window)
             rules[impression.rule] = attrs.evolve(history, last_shown=impression.at)
         changed = attrs.evolve(state, rules=rules, shown=tuple(shown))
-        return self.prune(changed, now), tuple(refused)
+        return self.prune(changed, now), refused
 
     def report(self, account: str, state: StateSnapshot, event: NudgeEvent) -> StateSnapshot:
         """`state` with the frontend's `event` applied; `state` itself when the same event
@@ -309,12 +312,15 @@ class Guardrails:
     def prune(self, state: StateSnapshot, now: datetime) -> StateSnapshot:
         """`state` without what no rule will look at again: impressions and events older
         than `retention` (and beyond the newest `MAX_SHOWN` and `MAX_EVENTS`), ended
-        snoozes and dismissals, and histories left empty."""
+        snoozes and dismissals, histories left empty, and those of rules the catalog no
+        longer has."""
         horizon = now - self.retention
         shown = tuple(s for s in state.shown if s.at > horizon)[-MAX_SHOWN:]
         events = tuple(e for e in state.events if e.at > horizon)[-MAX_EVENTS:]
         rules = {}
         for rule_id, history in state.rules.items():
+            if rule_id not in self.rules:
+                continue  # the catalog no longer has it: nothing will read it again
             pruned = _prune_history(history, now, horizon)
             if pruned:
                 rules[rule_id] = pruned

@@ -28,9 +28,9 @@ from datetime import datetime
 from typing import TypeVar
 
 import attrs
-import structlog
 
 from nudge_sdk._errors import StoreUnavailable
+from nudge_sdk._log import log as _log
 from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.stores._codec import CorruptState, decode
 
@@ -45,8 +45,6 @@ ATTEMPTS = 8
 """How often `change` tries before giving up on a contended account."""
 DEFAULT_TIMEOUT = 0.25
 """Seconds a store call may take before it counts as failed."""
-
-_log = structlog.get_logger("nudge_sdk")
 
 
 class Store(abc.ABC):
