@@ -124,14 +124,21 @@ def test_why_a_rule_stays_quiet(
         (RuleHistory(snoozed_until=NOW + timedelta(hours=1)), "snoozed"),
         (RuleHistory(last_shown=NOW - timedelta(days=1)), "cooldown"),
         (RuleHistory(shown_last_week=2), "weekly_cap"),
-        (RuleHistory(last_level=Decimal(80)), "level_already_shown"),
     ],
 )
 def test_state_holds_nudges_back(history: RuleHistory, reason: str) -> None:
-    """Dismissals, snoozes, cooldowns, weekly caps and fired levels come from the snapshot."""
+    """Dismissals, snoozes, cooldowns and weekly caps come from the snapshot."""
     state = StateSnapshot(rules={"storage_almost_full": history})
     result = run(state=state, explain=True)
     assert reason == reasons(result)["storage_almost_full"]
+
+
+def test_a_level_already_shown_holds_back() -> None:
+    """A rule shown once per level (the default) stays quiet at a level it showed."""
+    state = StateSnapshot(rules={"seats_filling_up": RuleHistory(last_level=Decimal(2))})
+    result = run(usage={"seats": 3}, state=state, explain=True)
+    assert "level_already_shown" == reasons(result)["seats_filling_up"]
+    assert "shown" == reasons(run(usage={"seats": 3}, explain=True))["seats_filling_up"]
 
 
 def test_a_higher_level_fires_again() -> None:

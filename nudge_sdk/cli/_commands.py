@@ -21,6 +21,7 @@ import click
 
 from nudge_sdk._errors import InvalidCatalog, InvalidInput, NudgeError
 from nudge_sdk._evaluator import Evaluator
+from nudge_sdk._nudges import Nudges
 from nudge_sdk.billing._money import Money, Rounding
 from nudge_sdk.billing._periods import Cycle, Interval, Period, parse_instant
 from nudge_sdk.billing._proration import Item, Quote, Quoter
@@ -37,6 +38,7 @@ from nudge_sdk.evaluation._account import Account, account_from_json
 from nudge_sdk.payloads._json import instant, to_json
 from nudge_sdk.payloads._payloads import Comparison, Evaluation
 from nudge_sdk.payloads._schema import schema_text
+from nudge_sdk.stores import open_store
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -192,6 +194,12 @@ def _printed(payload: Any) -> str:
 @click.option("--explain", is_flag=True, help="Say for every rule why it did or did not fire.")
 @click.option("--compare", "with_comparison", is_flag=True, help="Add the plan comparison.")
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@click.option(
+    "--state",
+    "state_url",
+    help="A state store URL (sqlite:///nudge-state.db, redis://..., postgresql://...): "
+    "read the account's history before deciding and record what is shown.",
+)
 @_reporting
 def evaluate(
     plans: str,
@@ -204,19 +212,28 @@ def evaluate(
     explain: bool,
     with_comparison: bool,
     as_json: bool,
+    state_url: str | None,
 ) -> None:
-    """Evaluate an account's usage against PLANS and print the nudges to show."""
+    """Evaluate an account's usage against PLANS and print the nudges to show.
+
+    With --state, the account's history (cooldowns, caps, dismissals...) is read from the
+    store and what is shown is recorded there, so a second run holds nudges back.
+    """
     evaluator, account, usage, now = _inputs(plans, account_path, usage_path, now_text)
-    result = evaluator.evaluate(
-        account,
-        usage,
-        now=now,
-        placement=placement,
-        explain=explain,
-        feature=feature,
-        events=events,
-        compare=with_comparison,
-    )
+    options: dict[str, Any] = {
+        "now": now,
+        "placement": placement,
+        "explain": explain,
+        "feature": feature,
+        "events": events,
+        "compare": with_comparison,
+    }
+    if state_url is None:
+        result = evaluator.evaluate(account, usage, **options)
+    else:
+        # The store's own timeout is for request paths; a command may wait longer.
+        with Nudges(evaluator, open_store(state_url, timeout=5.0), timeout=5.0) as nudges:
+            result = nudges.evaluate(account, usage, **options)
     click.echo(_printed(result) if as_json else _evaluation_text(result))
 
 
@@ -254,7 +271,10 @@ def _evaluation_text(result: Evaluation) -> str:
         width = max(len(d.rule) for d in result.decisions)
         for decision in result.decisions:
             verdict = "shown" if decision.shown else decision.reason
-            lines.append(f"  {decision.rule:<{width}}  {verdict}: {decision.detail}")
+            line = f"  {decision.rule:<{width}}  {verdict}: {decision.detail}"
+            if decision.next_eligible_at is not None:
+                line += f" (next eligible {instant(decision.next_eligible_at)})"
+            lines.append(line)
     if result.comparison is not None:
         lines.append(_comparison_text(result.comparison))
     return "\n".join(lines)

@@ -168,7 +168,8 @@ class Guardrails:
         """Why the account's past holds `rule` back now, and until when, if it does.
 
         The reason is the first that applies (dismissed, snoozed, cooldown, weekly_cap,
-        window_cap, level_already_shown); `until` is when every one of them has passed,
+        window_cap, level_already_shown) and the text names them all; `until` is when
+        every one of them has passed,
         `None` when that is not known (dismissed for good; a level, until usage falls).
         """
         frequency = rule.frequency
@@ -207,7 +208,8 @@ class Guardrails:
             blocks.append(("level_already_shown", text, window))
         if not blocks:
             return None
-        reason, text, _ = blocks[0]
+        reason = blocks[0][0]
+        text = "; ".join(text for _, text, _ in blocks)
         untils = [until for _, _, until in blocks]
         if any(until is None for until in untils):
             return Miss(reason, text)

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import redis
@@ -75,6 +75,7 @@ _CAS_SHA = hashlib.sha1(_CAS.encode(), usedforsecurity=False).hexdigest()
 
 _BOUNDS = ("socket_timeout", "socket_connect_timeout", "retry_on_timeout", "retry_on_error")
 """URL query options redis-py would let override the store's bounds."""
+T = TypeVar("T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
@@ -87,6 +88,7 @@ class RedisStore(Store):
     'redis://:***@localhost:6379/0'
     >>> store.key("acme")
     'app:{acme}:state'
+    >>> store.close()
     """
 
     def __init__(
@@ -116,8 +118,8 @@ class RedisStore(Store):
         """The Redis key of the account's hash."""
         if account and "{" not in account and "}" not in account and _encodable(account):
             return f"{self._prefix}:{{{account}}}:state"
-        raw = account.encode("utf-8", "surrogatepass")
-        return f"{self._prefix}:#{{{hashlib.blake2b(raw, digest_size=16).hexdigest()}}}:state"
+        digest = hashlib.blake2b(account.encode("utf-8", "surrogatepass"), digest_size=16)
+        return f"{self._prefix}:#{{{digest.hexdigest()}}}:state"
 
     # -- sync -------------------------------------------------------------------------
 
@@ -215,7 +217,7 @@ class RedisStore(Store):
             self._loop = loop
         return self._async
 
-    async def _bounded(self, call: Any) -> Any:
+    async def _bounded(self, call: Awaitable[T]) -> T:
         """Await a client call within twice the timeout (a connect and a reply)."""
         return await bounded(call, 2 * self._timeout, self.name)
 
@@ -286,6 +288,8 @@ def _redact(url: str) -> str:
     """`url` without its password, in the user part or (redis-py reads it there too)
     the query."""
     parts = urlsplit(url)
+    if parts.password is None and "password=" not in parts.query:
+        return url
     netloc = parts.netloc
     if parts.password is not None:
         netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
