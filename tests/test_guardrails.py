@@ -387,3 +387,22 @@ def test_pruning_keeps_what_the_caps_need_and_no_more() -> None:
     assert "old" not in {s.nudge for s in pruned.shown}
     assert many[-MAX_SHOWN:] == pruned.shown
     assert {} == dict(pruned.rules)
+
+
+def test_a_late_commit_counts_what_was_recorded_after_it() -> None:
+    """A commit whose `now` is earlier than impressions already recorded (a slow request,
+    a clock running behind) counts them as today's and refuses to overfill a cap; and
+    the rule's last showing stays the latest one."""
+    rails = Guardrails(catalog({}, caps={"per_day": 1}))
+    later = Pending(shown=Shown(rule="other", nudge="later", placement="banner", at=NOW + D))
+    state, _ = rails.record(StateSnapshot(), [later], (), NOW + D, UTC)
+    early = Pending(shown=Shown(rule="full", nudge="early", placement="banner", at=NOW))
+    after, refused = rails.record(state, [early], (), NOW, UTC)
+    assert ["global_cap"] == [miss.reason for miss in refused.values()]
+    assert after.shown == state.shown
+    free = Guardrails(catalog({"once_per_level": False}))
+    first = Pending(shown=Shown(rule="full", nudge="a", placement="banner", at=NOW + D))
+    state, _ = free.record(StateSnapshot(), [first], (), NOW + D, UTC)
+    slow = Pending(shown=Shown(rule="full", nudge="b", placement="banner", at=NOW))
+    state, refused = free.record(state, [slow], (), NOW, UTC)
+    assert ({}, NOW + D) == (refused, state.history("full").last_shown)

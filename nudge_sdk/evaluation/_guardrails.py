@@ -95,7 +95,11 @@ class Tally:
         self._placement_days: dict[str, list[date]] = {}
         for impression in shown:  # oldest first, so each list of days stays sorted
             day = impression.at.astimezone(zone).date()
-            if first <= day <= self.today:
+            if day >= first:
+                # An impression after `now` (another server's clock runs ahead, or a slow
+                # request commits late) counts as today's: a commit never slips in under
+                # a cap that a later impression already filled.
+                day = min(day, self.today)
                 self._days.append(day)
                 self._placement_days.setdefault(impression.placement, []).append(day)
 
@@ -185,7 +189,11 @@ class Guardrails:
         if frequency.snoozable and history.snoozed_until and now < history.snoozed_until:
             until = history.snoozed_until
             blocks.append(("snoozed", f"snoozed until {until.isoformat()}", until))
-        if history.last_shown and now < (ends := history.last_shown + frequency.cooldown):
+        if (
+            frequency.cooldown
+            and history.last_shown
+            and now < (ends := history.last_shown + frequency.cooldown)
+        ):
             blocks.append(("cooldown", f"shown {history.last_shown.isoformat()}", ends))
         if frequency.max_per_week:
             block = _window_cap(
@@ -254,7 +262,9 @@ class Guardrails:
                 tally.add(impression.placement)
             if item.level is not None and rule.frequency.once_per_level:
                 history = attrs.evolve(history, last_level=item.level, level_window=item.window)
-            rules[impression.rule] = attrs.evolve(history, last_shown=impression.at)
+            last = history.last_shown
+            latest = impression.at if last is None else max(last, impression.at)
+            rules[impression.rule] = attrs.evolve(history, last_shown=latest)
         changed = attrs.evolve(state, rules=rules, shown=tuple(shown))
         return self.prune(changed, now), refused
 
@@ -362,4 +372,11 @@ def _window_cap(
     # The cap lifts when the oldest count - cap + 1 impressions have left the window;
     # impressions a hand-built snapshot counts without times leave at an unknown time.
     until = None if earlier else times[count - cap] + window
-    return f"shown {count} time(s) in {window.days} day(s), at most {cap}", until
+    return f"shown {count} time(s) in {_span(window)}, at most {cap}", until
+
+
+def _span(window: timedelta) -> str:
+    """``7 day(s)``, or ``6 hour(s)`` for a window that is not whole days."""
+    if window % timedelta(days=1):
+        return f"{window // timedelta(hours=1)} hour(s)"
+    return f"{window.days} day(s)"

@@ -19,10 +19,9 @@ passes the same contract suite; what a change *does* is decided once, in
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 from nudge_sdk._errors import InvalidStoreURL, MissingExtra
-from nudge_sdk.stores._base import ATTEMPTS, DEFAULT_TIMEOUT, Store
+from nudge_sdk.stores._base import ATTEMPTS, DEFAULT_TIMEOUT, Store, redact
 from nudge_sdk.stores._memory import MemoryStore
 
 if TYPE_CHECKING:
@@ -50,15 +49,6 @@ _SCHEMES = {
     "postgres": "postgres",
     "postgresql": "postgres",
 }
-
-
-def redact(url: str) -> str:
-    """`url` without its password, for logs and errors."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def open_store(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Store:

@@ -26,6 +26,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
@@ -34,7 +35,7 @@ from nudge_sdk._log import log as _log
 from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.stores._codec import CorruptState, decode
 
-__all__ = ["ATTEMPTS", "DEFAULT_TIMEOUT", "Change", "Store", "bounded"]
+__all__ = ["ATTEMPTS", "DEFAULT_TIMEOUT", "Change", "Store", "bounded", "redact"]
 
 T = TypeVar("T")
 Change = Callable[[StateSnapshot], tuple[StateSnapshot, T]]
@@ -148,7 +149,7 @@ class Store(abc.ABC):
         document that is not one at all reads as empty (the next write replaces it)."""
         try:
             state, problems = decode(data, version)
-        except CorruptState as error:
+        except (CorruptState, TypeError) as error:  # TypeError: not text or bytes at all
             _log.warning(
                 "nudge.store.corrupt", store=self.name, account=account, problem=str(error)
             )
@@ -174,3 +175,18 @@ async def bounded(call: Awaitable[T], timeout: float, store: str) -> T:
         return await asyncio.wait_for(call, timeout)
     except TimeoutError:
         raise StoreUnavailable(store, f"no answer within {timeout:g}s") from None
+
+
+def redact(url: str) -> str:
+    """`url` without its password, in the user part or (redis-py reads it there too)
+    the query."""
+    parts = urlsplit(url)
+    if parts.password is None and "password=" not in parts.query:
+        return url
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = "&".join(
+        "password=***" if item.startswith("password=") else item for item in parts.query.split("&")
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

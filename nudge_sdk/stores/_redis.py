@@ -45,7 +45,7 @@ from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import redis
 import redis.asyncio
@@ -56,7 +56,7 @@ from redis.retry import Retry
 
 from nudge_sdk._errors import InvalidInput, InvalidStoreURL, NaiveDatetime, StoreUnavailable
 from nudge_sdk.evaluation._state import StateSnapshot
-from nudge_sdk.stores._base import DEFAULT_TIMEOUT, Store, bounded
+from nudge_sdk.stores._base import DEFAULT_TIMEOUT, Store, bounded, redact
 from nudge_sdk.stores._codec import encode
 
 __all__ = ["RedisStore"]
@@ -94,7 +94,7 @@ class RedisStore(Store):
     def __init__(
         self, url: str, *, timeout: float = DEFAULT_TIMEOUT, prefix: str = "nudge"
     ) -> None:
-        self.name = _redact(url)
+        self.name = redact(url)
         _check_bounds(self.name, url, timeout)
         if "{" in prefix or "}" in prefix:
             raise InvalidInput(f"key prefix {prefix!r}: braces would break the hash tag")
@@ -282,18 +282,3 @@ def _check_bounds(name: str, url: str, timeout: float) -> None:
     given = sorted(set(_BOUNDS) & set(parse_qs(urlsplit(url).query)))
     if given:
         raise InvalidStoreURL(name, f"{', '.join(given)}: set by the store's timeout")
-
-
-def _redact(url: str) -> str:
-    """`url` without its password, in the user part or (redis-py reads it there too)
-    the query."""
-    parts = urlsplit(url)
-    if parts.password is None and "password=" not in parts.query:
-        return url
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
-    query = "&".join(
-        "password=***" if item.startswith("password=") else item for item in parts.query.split("&")
-    )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
