@@ -221,16 +221,21 @@ def _within_week(day: date, last: date) -> bool:
     return last - timedelta(days=6) <= day <= last
 
 
+def default_urls() -> list[str]:
+    """A fresh SQLite file, and the local Redis and PostgreSQL (or the test servers')."""
+    return [
+        f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'fleet.db')}",
+        os.environ.get("NUDGE_TEST_REDIS", "redis://127.0.0.1:6379/0"),
+        os.environ.get("NUDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer evaluations")
     parser.add_argument("urls", nargs="*")
     options = parser.parse_args()
-    urls = options.urls or [
-        f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'fleet.db')}",
-        os.environ.get("NUDGE_TEST_REDIS", "redis://127.0.0.1:6379/0"),
-        os.environ.get("NUDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
-    ]
+    urls = options.urls or default_urls()
     evaluations = 200 if options.quick else 2000
     print(f"fleet: 8 processes x {evaluations} evaluations of the same 20 accounts")
     print(f"{'store':44} {'evals/s':>8} {'shown':>6} {'recorded':>8} {'degraded':>8} violations")

@@ -16,6 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 import evaluator
+import fleet
+import stores
 import structlog
 import yaml
 from timing import medians
@@ -105,6 +107,8 @@ def main() -> int:
     rows.append(("quote a plan change", "one line's bare arithmetic", base, meas, 10.0))
 
     rows += evaluator.rows(quick)
+    store_rows, store_notes = stores.rows(quick)
+    rows += store_rows
     print(f"{'measurement':32} {'baseline':28} {'base':>10} {'measured':>10} {'ratio':>7}  target")
     failed = False
     for name, baseline, base_s, meas_s, target in rows:
@@ -120,6 +124,20 @@ def main() -> int:
         f"{base_bytes / 1024:8.0f}KB {catalog_bytes / 1024:8.0f}KB "
         f"{catalog_bytes / base_bytes:6.2f}x"
     )
+    for note in store_notes:
+        print(f"  {note}")
+    fleet_runs = 200 if quick else 2000
+    print(f"fleet: 8 processes x {fleet_runs} evaluations of the same 20 accounts, per store")
+    for url in fleet.default_urls():
+        try:
+            run = fleet.run_fleet(url, evaluations=fleet_runs)
+        except Exception as error:  # a missing server is reported, not fatal
+            print(f"  {url}: skipped, {error}")
+            continue
+        print(
+            f"  {url[:40]:40} {run.throughput:7.0f} evaluations/s, {run.recorded} shown, "
+            f"{run.violations} cap violations, {run.degraded} degraded"
+        )
     if failed and not quick:
         print("some targets were missed", file=sys.stderr)
     return 0

@@ -1,0 +1,154 @@
+"""What a state store adds to an evaluation: `Nudges.evaluate` on each store next to the
+bare `Evaluator.evaluate` with an in-memory snapshot of the same history, in one run.
+
+The requests are distinct: 400 accounts across zones, locales and seat counts, each
+evaluated at its own instants over three weeks with its own usage, so some evaluations
+show (and write) and most are held back by a cooldown or a cap (and only read), as in a
+host where the same customer loads many pages. Round trips are counted, not assumed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from timing import medians
+
+from nudge_sdk import (
+    Account,
+    Evaluator,
+    MemoryStore,
+    Nudges,
+    Period,
+    StateSnapshot,
+    Store,
+    load_catalog,
+)
+from nudge_sdk.billing._periods import Interval, Unit
+from nudge_sdk.stores import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Tokyo", "Asia/Tehran")
+LOCALES = ("en_US", "de_DE", "fr_FR", "ar_EG", "fa_IR", "ja_JP", "ky_KG")
+START = datetime(2025, 6, 2, tzinfo=UTC)
+KEEP = timedelta(days=365 * 100)  # the timeline is in the past; Redis would expire it
+Row = tuple[str, str, float, float, float | None]
+
+
+def accounts(count: int, run: str) -> list[Account]:
+    """`count` Starter accounts spread over zones, locales and seats."""
+    june = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    return [
+        Account(
+            id=f"{run}{i}",
+            plan="starter",
+            interval=Interval(Unit.MONTH),
+            period=june,
+            signup=datetime(2024, 1, 1, tzinfo=UTC) - timedelta(days=i),
+            seats=1 + i % 4,
+            zone=ZONES[i % len(ZONES)],
+            locale=LOCALES[i % len(LOCALES)],
+        )
+        for i in range(count)
+    ]
+
+
+def requests(count: int, customers: int) -> list[tuple[int, dict[str, Any], datetime]]:
+    """Distinct (account, usage, now): storage between 80 and 99 GB, time moving on."""
+    step = timedelta(days=21) / count
+    return [
+        (
+            i % customers,
+            {"storage_gb": f"{80 + (i * 7919) % 2000 / 100}", "seats": 1 + i % 4},
+            START + i * step,
+        )
+        for i in range(count)
+    ]
+
+
+def _stores(run: str) -> list[tuple[str, Callable[[], Store]]]:
+    folder = tempfile.mkdtemp()
+    redis_url = os.environ.get("NUDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+    postgres_url = os.environ.get(
+        "NUDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    return [
+        ("memory", MemoryStore),
+        ("sqlite", lambda: open_store(f"sqlite:///{folder}/bench-{run}.db", timeout=1.0)),
+        ("redis", lambda: open_store(redis_url, timeout=1.0)),
+        ("postgres", lambda: open_store(postgres_url, timeout=1.0)),
+    ]
+
+
+def rows(quick: bool) -> tuple[list[Row], list[str]]:
+    """The ratio rows, and lines on round trips (or why a store was skipped)."""
+    run = f"bench-{uuid.uuid4().hex[:8]}-"
+    count, repeats = (300, 3) if quick else (3000, 7)
+    catalog = load_catalog(ROOT / "examples" / "plans.yaml")
+    evaluator = Evaluator(catalog)
+    work = requests(count, 400)
+    # A fresh namespace of accounts per pass, so every pass lives the same history
+    # from nothing: the baseline gets the snapshots the memory store saw at each step.
+    passes = [accounts(400, f"{run}{n}-") for n in range(repeats + 1)]
+    recorder = Nudges(evaluator, MemoryStore(), keep_for=KEEP)
+    snapshots: list[StateSnapshot] = []
+    for index, usage, now in work:
+        account = passes[0][index]
+        snapshots.append(recorder.history(account.id))
+        recorder.evaluate(account, usage, now=now)
+
+    def bare(i: int) -> Any:
+        index, usage, now = work[i]
+        return evaluator.evaluate(passes[0][index], usage, now=now, state=snapshots[i])
+
+    rows_out: list[Row] = []
+    notes: list[str] = []
+    for name, make in _stores(run):
+        try:
+            store = make()
+            store.init()
+            store.ping()
+        except Exception as error:  # a benchmark reports a missing server, it does not die
+            notes.append(f"{name}: skipped, {error}")
+            continue
+        nudges = Nudges(evaluator, store, keep_for=KEEP, timeout=1.0)
+        before, wrote = store.round_trips, 0
+        for index, usage, now in work:  # pass 0: count the round trips
+            result = nudges.evaluate(passes[0][index], usage, now=now)
+            wrote += bool(result.impressions or result.cleared)
+        trips = store.round_trips - before
+        verdict = "ok" if trips == count + wrote else "MISMATCH"
+        notes.append(
+            f"{name}: {trips} round trips for {count} evaluations, {wrote} of which wrote "
+            f"(1 read each + 1 write per writing evaluation: {verdict})"
+        )
+        position = {"pass": 0, "i": count - 1}
+
+        def stored(nudges: Nudges = nudges, position: dict[str, int] = position) -> Any:
+            position["i"] += 1
+            if position["i"] == count:  # the next pass, in fresh accounts
+                position["i"], position["pass"] = 0, position["pass"] + 1
+            index, usage, now = work[position["i"]]
+            return nudges.evaluate(passes[position["pass"]][index], usage, now=now)
+
+        base, measured = medians([_cycling(bare, count), stored], count, repeats)
+        target = 1.5 if name in ("sqlite", "redis") else None
+        label = f"evaluate with {name} store"
+        rows_out.append((label, "evaluate, snapshot in hand", base, measured, target))
+        nudges.close()
+    return rows_out, notes
+
+
+def _cycling(function: Callable[[int], Any], count: int) -> Callable[[], Any]:
+    state = {"i": -1}
+
+    def call() -> Any:
+        state["i"] = (state["i"] + 1) % count
+        return function(state["i"])
+
+    return call
