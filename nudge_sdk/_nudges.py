@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -173,24 +173,13 @@ class Nudges:
     ) -> Evaluation:
         """`Evaluator.evaluate` with the account's state read from the store and what it
         shows recorded there. Never raises; at most one read and one write."""
+        options = _options(now, placement, explain, feature, events, compare)
         if not isinstance(account, Account) or not isinstance(now, datetime):
-            return self._bare(account, usage, now, placement, explain, feature, events, compare)
+            return self.evaluator.evaluate(account, usage, **options)
         state, problem = self._guarded(lambda: self.store.load(account.id))
-        result = self.evaluator.evaluate(
-            account,
-            usage,
-            now=now,
-            placement=placement,
-            explain=explain,
-            feature=feature,
-            events=events,
-            state=state or StateSnapshot(),
-            compare=compare,
-        )
-        if state is None:
-            return self._without_store(result, problem)
-        if not (result.impressions or result.cleared):
-            return result
+        result = self.evaluator.evaluate(account, usage, state=state or StateSnapshot(), **options)
+        if state is None or not (result.impressions or result.cleared):
+            return self._settled(result, state, problem)
         change = self._recording(result, now, account)
         refused, problem = self._guarded(
             lambda: self.store.change(account.id, change, expires=now + self.keep_for, state=state)
@@ -210,8 +199,9 @@ class Nudges:
         compare: bool = False,
     ) -> Evaluation:
         """`evaluate`, for asyncio hosts: the store calls are awaited, each bounded."""
+        options = _options(now, placement, explain, feature, events, compare)
         if not isinstance(account, Account) or not isinstance(now, datetime):
-            return self._bare(account, usage, now, placement, explain, feature, events, compare)
+            return self.evaluator.evaluate(account, usage, **options)
         name = self.store.name
         state: StateSnapshot | None = None
         problem = "store_unavailable: the breaker is open"
@@ -221,21 +211,9 @@ class Nudges:
                 self.breaker.succeeded()
             except Exception as error:
                 problem = self._failed(error)
-        result = self.evaluator.evaluate(
-            account,
-            usage,
-            now=now,
-            placement=placement,
-            explain=explain,
-            feature=feature,
-            events=events,
-            state=state or StateSnapshot(),
-            compare=compare,
-        )
-        if state is None:
-            return self._without_store(result, problem)
-        if not (result.impressions or result.cleared):
-            return result
+        result = self.evaluator.evaluate(account, usage, state=state or StateSnapshot(), **options)
+        if state is None or not (result.impressions or result.cleared):
+            return self._settled(result, state, problem)
         change = self._recording(result, now, account)
         try:
             write = self.store.achange(account.id, change, expires=now + self.keep_for, state=state)
@@ -244,6 +222,10 @@ class Nudges:
         except Exception as error:
             return self._without_store(result, self._failed(error))
         return _drop(result, refused)
+
+    def _settled(self, result: Evaluation, state: StateSnapshot | None, problem: str) -> Evaluation:
+        """A result with nothing to record: as it is, or flagged if the read failed."""
+        return result if state is not None else self._without_store(result, problem)
 
     # -- what the frontend reports ----------------------------------------------------
 
@@ -400,29 +382,6 @@ class Nudges:
             decisions=decisions,
         )
 
-    def _bare(
-        self,
-        account: object,
-        usage: Mapping[str, object],
-        now: object,
-        placement: str | None,
-        explain: bool,
-        feature: str | None,
-        events: Iterable[str],
-        compare: bool,
-    ) -> Evaluation:
-        """Input too broken to name an account: the evaluator says why, no store call."""
-        return self.evaluator.evaluate(
-            account,  # type: ignore[arg-type]
-            usage,
-            now=now,  # type: ignore[arg-type]
-            placement=placement,
-            explain=explain,
-            feature=feature,
-            events=events,
-            compare=compare,
-        )
-
     def _event(
         self,
         account: str,
@@ -467,6 +426,25 @@ class Nudges:
             addon=addon,
             amount_minor=amount_minor,
         )
+
+
+def _options(
+    now: datetime,
+    placement: str | None,
+    explain: bool,
+    feature: str | None,
+    events: Iterable[str],
+    compare: bool,
+) -> dict[str, Any]:
+    """The evaluator's keyword arguments, passed through as the host gave them."""
+    return {
+        "now": now,
+        "placement": placement,
+        "explain": explain,
+        "feature": feature,
+        "events": events,
+        "compare": compare,
+    }
 
 
 def _drop(result: Evaluation, refused: Mapping[str, Miss]) -> Evaluation:
