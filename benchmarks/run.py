@@ -18,7 +18,6 @@ from typing import Any
 import evaluator
 import fleet
 import stores
-import structlog
 import yaml
 from timing import medians
 
@@ -67,7 +66,7 @@ def retained(build: Callable[[], Any]) -> int:
 
 def main() -> int:
     # This script is an application: it may configure logging, and keeps it quiet.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger("nudge_sdk").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="few repeats, to check it runs")
     quick = parser.parse_args().quick

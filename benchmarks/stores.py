@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def requests(count: int, customers: int) -> list[tuple[int, dict[str, Any], date
     return [
         (
             i % customers,
-            {"storage_gb": f"{80 + (i * 7919) % 2000 / 100}", "seats": 1 + i % 4},
+            {"storage_gb": Decimal(8000 + (i * 7919) % 2000) / 100, "seats": 1 + i % 4},
             START + i * step,
         )
         for i in range(count)
@@ -123,6 +124,8 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
             wrote += bool(result.impressions or result.cleared)
         trips = store.round_trips - before
         verdict = "ok" if trips == count + wrote else "MISMATCH"
+        if any(nudges.evaluator.evaluate(passes[0][i], u, now=n).degraded for i, u, n in work[:20]):
+            raise AssertionError("the benchmark's requests must be valid")
         notes.append(
             f"{name}: {trips} round trips for {count} evaluations, {wrote} of which wrote "
             f"(1 read each + 1 write per writing evaluation: {verdict})"
