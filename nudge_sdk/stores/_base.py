@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
@@ -44,6 +45,8 @@ Returning the same snapshot object means nothing to write."""
 
 ATTEMPTS = 8
 """How often `change` tries before giving up on a contended account."""
+_DECODED = 1024
+"""Documents kept decoded per store (a few KB each)."""
 DEFAULT_TIMEOUT = 0.25
 """Seconds a store call may take before it counts as failed."""
 
@@ -146,7 +149,15 @@ class Store(abc.ABC):
 
     def _decode(self, account: str, data: bytes | str, version: int) -> StateSnapshot:
         """A stored document as a snapshot; bad parts are skipped and logged, and a
-        document that is not one at all reads as empty (the next write replaces it)."""
+        document that is not one at all reads as empty (the next write replaces it).
+
+        The last documents read are kept decoded: an account read again unchanged (the
+        same version and bytes, as on most page loads) costs a comparison, not a parse.
+        """
+        decoded = self.__dict__.setdefault("_decoded", {})
+        known = decoded.get(account)
+        if known is not None and known[0] == version and known[1] == data:
+            return known[2]  # type: ignore[no-any-return]
         try:
             state, problems = decode(data, version)
         except (CorruptState, TypeError) as error:  # TypeError: not text or bytes at all
@@ -156,6 +167,10 @@ class Store(abc.ABC):
             return StateSnapshot(version=version)
         for problem in problems:
             _log.warning("nudge.store.bad_row", store=self.name, account=account, problem=problem)
+        if len(decoded) >= _DECODED:
+            with contextlib.suppress(RuntimeError, KeyError, StopIteration):
+                del decoded[next(iter(decoded))]  # the oldest: another thread may race us
+        decoded[account] = (version, data, state)
         return state
 
     def __repr__(self) -> str:
