@@ -17,6 +17,7 @@ from typing import Any
 
 import evaluator
 import fleet
+import logging_cost
 import stores
 import yaml
 from timing import medians
@@ -106,6 +107,7 @@ def main() -> int:
     rows.append(("quote a plan change", "one line's bare arithmetic", base, meas, 10.0))
 
     rows += evaluator.rows(quick)
+    rows += logging_cost.rows(quick)
     store_rows, store_notes = stores.rows(quick)
     rows += store_rows
     print(f"{'measurement':32} {'baseline':28} {'base':>10} {'measured':>10} {'ratio':>7}  target")
