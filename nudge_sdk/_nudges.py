@@ -395,8 +395,15 @@ class Nudges:
         amount_minor: int | None,
     ) -> NudgeEvent:
         """The event, checked: ids are short text, times aware, the kind known."""
-        for name, value in (("account", account), ("nudge", nudge), ("event_id", event_id)):
-            if value is None and name == "event_id":
+        texts = (
+            ("account", account),
+            ("nudge", nudge),
+            ("event_id", event_id),
+            ("plan", plan),
+            ("addon", addon),
+        )
+        for name, value in texts:
+            if value is None and name in ("event_id", "plan", "addon"):
                 continue
             if not isinstance(value, str) or not value or len(value) > _MAX_ID:
                 raise InvalidEvent(

@@ -272,3 +272,23 @@ def test_bad_options_are_refused_at_start_up(options: dict[str, Any], message: s
     """Configuration errors fail loudly when the host builds Nudges."""
     with pytest.raises(ValueError, match=message):
         Nudges(CATALOG, **options)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"account": ""}, "account must be text of 1 to 512 characters"),
+        ({"nudge": "x" * 513}, "nudge must be text of 1 to 512 characters"),
+        ({"event_id": 7}, "event_id must be text of 1 to 512 characters"),
+        ({"plan": {"id": "team"}}, "plan must be text of 1 to 512 characters"),
+        ({"addon": ""}, "addon must be text of 1 to 512 characters"),
+        ({"amount_minor": 9.99}, "amount_minor must be whole minor units"),
+    ],
+)
+def test_reports_check_their_fields(changes: dict[str, Any], message: str) -> None:
+    """Every field of a report is checked before the store is touched."""
+    store = Broken()
+    arguments: dict[str, Any] = {"account": "a1", "nudge": "n1", "kind": "converted"} | changes
+    with pytest.raises(InvalidEvent, match=message):
+        Nudges(CATALOG, store).report(**arguments, at=NOW)
+    assert 0 == store.calls
