@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from nudge_sdk.catalog._rules import Rule
 
 __all__ = [
+    "MAX_AMOUNT",
     "UNLIMITED",
     "AddOn",
     "Caps",
@@ -113,6 +114,9 @@ class Feature:
     description: str = ""
 
 
+MAX_AMOUNT = 10**15
+"""The largest price a catalog may set, in minor units (ten trillion dollars): with seats
+and quantities bounded too, every price the SDK computes stays an exact integer."""
 OVERAGE_PLACES = 6
 """Decimal places an overage price may have beyond its currency's minor unit: per-unit
 prices of usage are often fractions of a cent ($0.0005 an API call)."""

@@ -5,6 +5,18 @@ them at once, each as ``FILE:LINE:COLUMN: path.to.key: message``. Numbers writte
 the YAML never pass through float: the loader reads them as `Decimal` from their text.
 Positions are looked up only when something is wrong, so a good catalog costs one
 parse.
+
+Every limit is enforced before the work it limits. The text is at most
+`MAX_CATALOG_BYTES`; the loader composes the YAML itself, from the parser's events, so
+that while it builds the node graph it counts values (an alias counts as everything it
+stands for: at most `MAX_CATALOG_VALUES`), nesting (at most `MAX_CATALOG_DEPTH`) and
+merge chains, refuses recursive aliases, and checks each mapping's keys once, where it
+is written, however often it is aliased. It reads YAML as the catalog means it: keys
+are text (``7:``, ``true:``, ``~:`` are refused, not turned into numbers, booleans or
+null), a number is base 10 (no YAML 1.1 base 60 or leading-zero octal) of at most 40
+characters, an unquoted date is text, and no tags but the plain ones (``!!str``,
+``!!int``, ``!!float``, ``!!bool``, ``!!null``) are taken. Prices are at most
+`MAX_AMOUNT` minor units and every conversion is exact.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ import re
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +34,13 @@ import yaml
 from babel import UnknownLocaleError
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from nudge_sdk._errors import CatalogIssue, InvalidCatalog, NudgeError
+from nudge_sdk._errors import CatalogIssue, InexactAmount, InvalidCatalog, NudgeError
 from nudge_sdk._log import debugging
 from nudge_sdk._log import log as _log
-from nudge_sdk.billing._money import Currency, Money
+from nudge_sdk.billing._money import Currency
 from nudge_sdk.billing._periods import Interval
 from nudge_sdk.catalog._catalog import (
+    MAX_AMOUNT,
     OVERAGE_PLACES,
     UNLIMITED,
     AddOn,
@@ -41,7 +55,7 @@ from nudge_sdk.catalog._catalog import (
     ProrationPolicy,
     Reset,
 )
-from nudge_sdk.catalog._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, locale_key
+from nudge_sdk.catalog._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, choices, locale_key
 from nudge_sdk.catalog._spec import (
     BLANK_IS_EMPTY,
     AddOnSpec,
@@ -49,11 +63,14 @@ from nudge_sdk.catalog._spec import (
     PlanSpec,
     SeatPriceSpec,
     SoftLimitSpec,
+    brief,
     converter,
+    places,
 )
 
 __all__ = [
     "MAX_CATALOG_BYTES",
+    "MAX_CATALOG_DEPTH",
     "MAX_CATALOG_VALUES",
     "MAX_OVERAGE",
     "load_catalog",
@@ -63,34 +80,40 @@ __all__ = [
 MAX_CATALOG_BYTES = 4 * 1024 * 1024
 """A catalog file larger than this is refused before parsing."""
 MAX_CATALOG_VALUES = 200_000
+"""A document that expands (through YAML aliases) to more values than this (keys
+included) is refused while it is composed."""
+MAX_CATALOG_DEPTH = 64
+"""A document nested deeper than this (lists and mappings in each other, or merge keys
+merging mappings that merge others) is refused while it is composed."""
 MAX_OVERAGE = 10**9
 """The largest overage price, in major units per unit: with usage bounded too, every
 overage stays exact in the evaluator's arithmetic."""
-"""A document that expands (through YAML aliases) to more values than this is refused."""
+_NUMBER_TEXT = 40
+"""The longest text read as a number: ample for any bound, and short enough that no
+conversion of it costs anything."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
 
 Path_ = tuple[str | int, ...]
 
+_YAML = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + t for t in ("str", "int", "float", "bool", "null"))
+_MERGE, _TIMESTAMP, _SEQ, _MAP = (_YAML + t for t in ("merge", "timestamp", "seq", "map"))
+_READS_AS = {_INT: "a number", _FLOAT: "a number", _BOOL: "true or false", _NULL: "null"}
+_KINDS = {_INT: "a whole number", _FLOAT: "a number", _BOOL: "true or false"}
+
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader, reading floats as `Decimal` and noticing duplicate keys."""
-
-    found_duplicates = False
+    """The safe loader, reading floats as `Decimal`."""
 
     def construct_decimal(self, node: yaml.ScalarNode) -> Decimal:
         text = str(self.construct_scalar(node)).replace("_", "").lower()
         special = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
         return Decimal(special.get(text, text))
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
-        if len(keys) != len(set(keys)):
-            self.found_duplicates = True
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
-
-_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_decimal)
+_Loader.add_constructor(_FLOAT, _Loader.construct_decimal)
 
 
 def load_catalog(path: str | Path) -> Catalog:
@@ -114,28 +137,343 @@ def parse_catalog(text: str, source: str = "<string>") -> Catalog:
     """Check and build a catalog from YAML text; `source` names it in error messages."""
     if len(text) > MAX_CATALOG_BYTES:
         raise InvalidCatalog(source, [_too_big(len(text))])
+    root, data, duplicates = _read(text, source)
+    problems: list[tuple[Path_, str]] = []
+    catalog = _check(data, problems)
+    if problems or duplicates:
+        issues = [*duplicates, *_Positions(root).locate(problems)]
+        raise InvalidCatalog(source, sorted(issues, key=lambda i: (i.line, i.column)))
+    assert catalog is not None
+    if debugging():
+        _log.debug("catalog.loaded", source=source, plans=len(catalog.plans))
+    return catalog
+
+
+def _read(text: str, source: str) -> tuple[yaml.Node | None, object, list[CatalogIssue]]:
+    """The document's node graph, its data, and its duplicate keys; `InvalidCatalog` if
+    it is not YAML the catalog can take."""
     loader = _Loader(text)
+    composer = _Composer(loader)
     try:
-        data = loader.get_single_data()
+        root = composer.document()
+        if composer.problems:
+            raise InvalidCatalog(source, sorted(composer.problems, key=_position))
+        data = None if root is None else loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = f"not valid YAML: {error.problem or error.context}"
         raise InvalidCatalog(source, [CatalogIssue("", message, *where)]) from None
-    except yaml.YAMLError as error:
+    except yaml.reader.ReaderError as error:
+        where = _text_position(text, error.position, _LIBYAML)
+        char = error.character  # libyaml gives the code, the Python reader the character
+        code = ord(char) if isinstance(char, str) else int(char)
+        message = f"not valid YAML: unacceptable character #x{code:04x}: {error.reason}"
+        raise InvalidCatalog(source, [CatalogIssue("", message, *where)]) from None
+    except _Refused as error:
+        where = _line_column(error.mark) if error.mark else (1, 1)
+        raise InvalidCatalog(source, [CatalogIssue("", error.message, *where)]) from None
+    except yaml.YAMLError as error:  # pragma: no cover - every other error has a mark
         raise InvalidCatalog(source, [CatalogIssue("", f"not valid YAML: {error}")]) from None
     finally:
         loader.dispose()
-    problems: list[tuple[Path_, str]] = []
-    if loader.found_duplicates:
-        problems.extend(_duplicates(yaml.compose(text, Loader=_Loader)))  # type: ignore[arg-type]
-    catalog = _check(data, problems)
-    if problems:
-        raise InvalidCatalog(source, _locate(text, problems))
-    assert catalog is not None
-    if debugging():
-        _log.debug("catalog.loaded", source=source, plans=len(catalog.plans))
-    return catalog
+    return root, data, composer.duplicates
+
+
+_LIBYAML = hasattr(yaml, "CSafeLoader")  # the base of `_Loader`: positions in bytes
+
+
+def _text_position(text: str, position: int, in_bytes: bool) -> tuple[int, int]:
+    """Line and column (1-based) of a reader error's position: a UTF-8 byte offset for
+    libyaml, a character offset for the pure-Python reader."""
+    if in_bytes:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _position(issue: CatalogIssue) -> tuple[int, int]:
+    return issue.line, issue.column
+
+
+def _issue(path: Path_, message: str, mark: Any) -> CatalogIssue:
+    return CatalogIssue(_render(path), message, mark.line + 1, mark.column + 1)
+
+
+@attrs.define
+class _Open:
+    """A sequence or mapping being composed."""
+
+    node: yaml.SequenceNode | yaml.MappingNode
+    path: Path_
+    size: int = 1
+    key: yaml.Node | None = None
+    merges: int = 0
+
+
+class _Composer:
+    """Builds the node graph from the parser's events, checking as it goes.
+
+    PyYAML's composer (and libyaml's) would build any graph first and leave every check
+    to a walk over it afterwards, which follows each alias every time it is reached.
+    This one sees each node once: values are counted as they are composed (an alias as
+    the size of what it names), keys checked as they are read and for duplicates where
+    their mapping ends; scalars that are not text are checked (and constructed, so that
+    the constructor reuses them) once the graph is complete. Problems of the YAML itself
+    are collected in `problems`; running over a limit stops at once (`_Refused`).
+    """
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.resolved_first = frozenset(loader.yaml_implicit_resolvers)
+        self.anchors: dict[str, yaml.Node] = {}
+        self.sizes: dict[int, int] = {}  # collections: how many values each stands for
+        self.merges: dict[int, int] = {}  # mappings with merge keys: chain length
+        self.open: set[int] = set()
+        self.count = 0
+        self.aliased = False
+        self.scalars: list[tuple[yaml.ScalarNode, Path_]] = []  # checked at the end
+        self.problems: list[CatalogIssue] = []
+        self.duplicates: list[CatalogIssue] = []
+
+    def document(self) -> yaml.Node | None:
+        loader = self.loader
+        loader.get_event()  # stream start
+        root = None
+        if not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # document start
+            root = self.node()
+            loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
+            raise yaml.composer.ComposerError(
+                None, None, "expected a single document, found another", event.start_mark
+            )
+        self.check_scalars()
+        return root
+
+    def node(self) -> yaml.Node:
+        """The next node, composed without recursion (the hot loop: one pass per event)."""
+        stack: list[_Open] = []
+        get_event = self.loader.get_event
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                node: yaml.Node = self.scalar(event)
+                size = 1
+                self.count += 1
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                stack.append(self.start(event, stack))
+                continue
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                done = stack.pop()
+                node, size = self.end(done), done.size
+            else:
+                node = self.alias(event, stack)
+                size = self.sizes.get(id(node), 1)
+                self.count += size
+            if self.count > MAX_CATALOG_VALUES:
+                hint = " (YAML aliases?)" if self.aliased else ""
+                raise _Refused(f"expands to more than {MAX_CATALOG_VALUES} values{hint}")
+            if not stack:
+                if isinstance(node, yaml.ScalarNode):
+                    self.scalars.append((node, ()))
+                return node
+            self.attach(stack[-1], node, size)
+
+    @staticmethod
+    def path(stack: list[_Open]) -> Path_:
+        """The path of the node about to be attached to the top of `stack`."""
+        if not stack:
+            return ()
+        top = stack[-1]
+        if isinstance(top.node, yaml.SequenceNode):
+            return (*top.path, len(top.node.value))
+        if top.key is None:
+            return top.path
+        return (*top.path, _key_text(top.key))
+
+    def start(self, event: Any, stack: list[_Open]) -> _Open:
+        is_map = type(event) is yaml.MappingStartEvent
+        cls = yaml.MappingNode if is_map else yaml.SequenceNode
+        plain = _MAP if is_map else _SEQ
+        mark: Any = event.start_mark
+        path = self.path(stack)
+        if len(stack) >= MAX_CATALOG_DEPTH:
+            raise _Refused(f"nests deeper than {MAX_CATALOG_DEPTH} levels", mark)
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != plain:
+            self.problems.append(_issue(path, _untaken(tag), mark))
+        node = cls(plain, [], mark, None, flow_style=event.flow_style)
+        self.count += 1
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node  # a later anchor of the same name wins
+        self.open.add(id(node))
+        return _Open(node, path)
+
+    def end(self, done: _Open) -> yaml.Node:
+        node = done.node
+        self.open.discard(id(node))
+        self.sizes[id(node)] = done.size
+        if done.merges:
+            self.merges[id(node)] = done.merges
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if key.tag == _STR:
+                    if key.value in seen:
+                        self.duplicates.append(
+                            _issue(
+                                (*done.path, key.value),
+                                "duplicate key; an earlier one has the same name",
+                                key.start_mark,
+                            )
+                        )
+                    seen.add(key.value)
+        return node
+
+    def alias(self, event: Any, stack: list[_Open]) -> yaml.Node:
+        self.aliased = True
+        node = self.anchors.get(event.anchor)
+        if node is None:
+            message = f"*{event.anchor} names no anchor (&{event.anchor}) defined before it"
+        elif id(node) in self.open:
+            message = f"*{event.anchor} is inside the value it names (a recursive alias)"
+        else:
+            return node
+        mark: Any = event.start_mark
+        self.problems.append(_issue(self.path(stack), message, mark))
+        return yaml.ScalarNode(_NULL, "", mark, None)
+
+    def scalar(self, event: Any) -> yaml.ScalarNode:
+        tag, value = event.tag, event.value
+        if tag is None or tag == "!":
+            if not event.implicit[0] or (value and value[0] not in self.resolved_first):
+                tag = _STR  # quoted, or plain and like no number, boolean or null
+            else:
+                tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+                if tag == _TIMESTAMP:  # as in YAML 1.2 and JSON Schema: a date is text
+                    tag = _STR
+        mark: Any = event.start_mark
+        node = yaml.ScalarNode(tag, value, mark, None, style=event.style)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+        return node
+
+    def attach(self, parent: _Open, node: yaml.Node, size: int) -> None:
+        parent.size += size
+        value = parent.node.value
+        if isinstance(parent.node, yaml.SequenceNode):
+            if node.tag != _STR and isinstance(node, yaml.ScalarNode):
+                self.scalars.append((node, (*parent.path, len(value))))
+            value.append(node)
+        elif parent.key is None:
+            parent.key = self.checked_key(parent.path, node)
+        else:
+            key = parent.key
+            if node.tag != _STR and isinstance(node, yaml.ScalarNode):
+                self.scalars.append((node, (*parent.path, key.value)))
+            if key.tag == _MERGE:
+                parent.merges = max(parent.merges, 1 + self.merged(node))
+                if parent.merges > MAX_CATALOG_DEPTH:
+                    raise _Refused(
+                        f"merges mappings more than {MAX_CATALOG_DEPTH} deep", key.start_mark
+                    )
+            value.append((key, node))
+            parent.key = None
+
+    def merged(self, node: yaml.Node) -> int:
+        """How long the chain of merges in what a merge key takes is."""
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        return max((self.merges.get(id(n), 0) for n in nodes), default=0)
+
+    def checked_key(self, path: Path_, key: yaml.Node) -> yaml.Node:
+        if not isinstance(key, yaml.ScalarNode):
+            kind = "mapping" if isinstance(key, yaml.MappingNode) else "list"
+            self.problems.append(_issue(path, f"a key must be text, not a {kind}", key.start_mark))
+            return yaml.ScalarNode(_STR, "", key.start_mark, None)
+        if key.tag in _READS_AS:
+            shown = key.value or "~"
+            self.problems.append(
+                _issue(
+                    (*path, shown),
+                    f"the key {_shown(shown)} reads as {_READS_AS[key.tag]}, not text; "
+                    f"quote it if it is a name: '{_shown(shown)}'",
+                    key.start_mark,
+                )
+            )
+        elif key.tag not in (_STR, _MERGE):
+            self.problems.append(_issue(path, _untaken(key.tag), key.start_mark))
+        else:
+            return key
+        return yaml.ScalarNode(_STR, key.value, key.start_mark, None)
+
+    def check_scalars(self) -> None:
+        """Numbers, booleans and tags, checked once each and constructed now (the
+        constructor reuses the values); a bad one becomes text, its problem noted."""
+        checked: set[int] = set()
+        for node, path in self.scalars:
+            if id(node) in checked or node.tag in (_STR, _NULL):
+                continue
+            checked.add(id(node))
+            if node.tag == _MERGE:  # ``<<`` merges only as a key
+                node.tag = _STR
+                continue
+            problem = self.scalar_problem(node)
+            if problem is not None:
+                self.problems.append(_issue(path, problem, node.start_mark))
+                node.tag = _STR
+
+    def scalar_problem(self, node: yaml.ScalarNode) -> str | None:
+        text: str = node.value
+        if node.tag not in _KINDS:
+            return _untaken(node.tag)
+        if node.tag in (_INT, _FLOAT):
+            if len(text) > _NUMBER_TEXT:
+                return f"{brief(text)} is too long for a number"
+            if ":" in text:
+                return (
+                    f"{text} is a base-60 number in YAML 1.1; write it in base 10, "
+                    "or quote it if it is text"
+                )
+            if node.tag == _INT and _OCTAL.fullmatch(text):
+                return (
+                    f"{text} is an octal number in YAML 1.1 (a leading 0); write it "
+                    "without the 0, or quote it if it is text"
+                )
+        try:
+            self.loader.construct_object(node)
+        except (yaml.YAMLError, ArithmeticError, LookupError, ValueError, TypeError):
+            return f"{_shown(text)} is not {_KINDS[node.tag]}"
+        return None
+
+
+class _Refused(Exception):
+    """The document runs over a limit; composing stops."""
+
+    def __init__(self, message: str, mark: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+def _shown(text: str) -> str:
+    """Text as a message quotes it: as written if it is short and plain, else its repr."""
+    return text if len(text) <= _NUMBER_TEXT and text.isprintable() else brief(text)
+
+
+def _key_text(key: yaml.Node) -> str:
+    return key.value if isinstance(key, yaml.ScalarNode) else "?"
+
+
+def _line_column(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _untaken(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+    return f"the tag {brief(shown)} is not used in a catalog; write the value plainly"
 
 
 def catalog_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Catalog:
@@ -196,8 +534,8 @@ def _structure(data: dict[str, Any], problems: list[tuple[Path_, str]]) -> Catal
             values[name] = converter.structure(data[name], tp)
         except (ClassValidationError, IterableValidationError) as error:
             problems.extend(_shape_problems(error, (name,)))
-        except ValueError as error:
-            problems.append(((name,), str(error)))
+        except (ValueError, TypeError, AttributeError) as error:
+            problems.extend(_shape_problems(error, (name,)))
     return CatalogSpec(**values)
 
 
@@ -211,6 +549,9 @@ def _entries(
         return {}
     structured: dict[str, Any] = {}
     for key, value in entries.items():
+        if not isinstance(key, str):  # only from Python data: YAML keys are checked
+            problems.append(((name, str(key)), f"an id must be text, got {_kind(key)}"))
+            continue
         if not isinstance(value, dict) and not (value is None and cls in BLANK_IS_EMPTY):
             problems.append(((name, key), f"expected a mapping, got {_kind(value)}"))
             continue
@@ -225,7 +566,7 @@ def _entries(
 
 def _kind(value: object) -> str:
     name = type(value).__name__
-    return f"{name} {value!r}" if isinstance(value, int | str) else name
+    return f"{name} {brief(value)}" if isinstance(value, int | str) else name
 
 
 def _count_values(data: object) -> int:
@@ -286,7 +627,7 @@ class _Builder:
         try:
             self.currency = Currency.of(spec.currency)
         except NudgeError as error:
-            if spec.currency:  # a missing one is already reported
+            if not any(path == ("currency",) for path, _ in self.problems):
                 self.problem(("currency",), str(error))
         before = len(self.problems)
         metrics = {key: self.metric(key, value) for key, value in spec.metrics.items()}
@@ -379,10 +720,10 @@ class _Builder:
     def silenced(self, signal: str, rules: Sequence[str]) -> frozenset[str]:
         for index, rule in enumerate(rules):
             if rule != "all" and rule not in self.spec.nudges:
-                choices = ", ".join(["all", *self.spec.nudges])
                 self.problem(
                     ("signals", signal, "silences", index),
-                    f"unknown rule {rule!r}; use one of: {choices}",
+                    f"unknown rule {brief(rule)}; use one of: "
+                    + choices(["all", *self.spec.nudges]),
                 )
         return frozenset(rules)
 
@@ -461,13 +802,19 @@ class _Builder:
         return prices
 
     def amount(self, path: Path_, value: Decimal) -> int:
-        if self.currency is None:  # already reported; decimals cannot be checked
+        """A price as whole minor units, exactly; at most `MAX_AMOUNT`."""
+        currency = self.currency
+        if currency is None:  # already reported; decimals cannot be checked
             return 0
-        try:
-            return Money.parse(value, self.currency).minor
-        except NudgeError as error:
-            self.problem(path, str(error))
+        if places(value) > currency.decimals:
+            self.problem(path, str(InexactAmount(value, currency.code, currency.decimals)))
             return 0
+        minor = int(Fraction(value) * currency.scale)  # a whole number: exact
+        if minor > MAX_AMOUNT:
+            largest = Decimal(MAX_AMOUNT).scaleb(-currency.decimals)
+            self.problem(path, f"{value} is more than a price may be ({largest:f})")
+            return 0
+        return minor
 
     def rate(self, path: Path_, value: Decimal) -> Decimal:
         """An overage price as exact minor units, to `OVERAGE_PLACES` beyond them."""
@@ -499,8 +846,7 @@ class _Builder:
     def known(self, path: Path_, key: str, defined: Mapping[str, Any], kind: str) -> bool:
         if key in defined:
             return True
-        choices = ", ".join(defined) or "none"
-        self.problem(path, f"unknown {kind} {key!r}; the catalog defines: {choices}")
+        self.problem(path, f"unknown {kind} {brief(key)}; the catalog defines: {choices(defined)}")
         return False
 
     def feature_list(self, path: Path_, names: Sequence[str]) -> frozenset[str]:
@@ -523,51 +869,48 @@ def _render(path: Path_) -> str:
     return text
 
 
-def _duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[object] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                yield (*path, key.value), "duplicate key; an earlier one has the same name"
-            seen.add(key.value)
-            yield from _duplicates(value, (*path, key.value))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _duplicates(item, (*path, index))
+class _Positions:
+    """Finds where a path is written: the key if it is a mapping entry, the item if it
+    is a list entry, the deepest existing node if it is missing. Each mapping is indexed
+    once, on first use, so locating many problems stays linear."""
 
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+        self.keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
 
-def _locate(text: str, problems: Sequence[tuple[Path_, str]]) -> list[CatalogIssue]:
-    """Attach the line and column of each problem's path: the key if it is a mapping
-    entry, the item if it is a list entry, the deepest existing node if it is missing.
-    Duplicate keys point at the later of the two."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:  # pragma: no cover - the text parsed a moment ago
-        root = None
-    issues = []
-    for path, message in problems:
-        mark = _mark(root, path, duplicate=message.startswith("duplicate key"))
-        where = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        issues.append(CatalogIssue(_render(path), message, *where))
-    return sorted(issues, key=lambda issue: (issue.line, issue.column))
+    def locate(self, problems: Sequence[tuple[Path_, str]]) -> list[CatalogIssue]:
+        issues = []
+        for path, message in problems:
+            mark = self.mark(path)
+            where = _line_column(mark) if mark is not None else (1, 1)
+            issues.append(CatalogIssue(_render(path), message, *where))
+        return issues
 
-
-def _mark(node: yaml.Node | None, path: Path_, duplicate: bool) -> yaml.Mark | None:
-    if node is None:
-        return None
-    mark = node.start_mark
-    for step in path:
-        if isinstance(node, yaml.MappingNode):
-            entries = [(k, v) for k, v in node.value if k.value == step]
-            if not entries:
+    def mark(self, path: Path_) -> yaml.Mark | None:
+        node = self.root
+        if node is None:
+            return None
+        mark = node.start_mark
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                entry = self.entries(node).get(str(step))
+                if entry is None:
+                    break
+                key, node = entry
+                mark = key.start_mark
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if step >= len(node.value):
+                    break
+                node = node.value[step]
+                mark = node.start_mark
+            else:
                 break
-            key, node = entries[-1] if duplicate else entries[0]
-            mark = key.start_mark
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            if step >= len(node.value):
-                break
-            node = node.value[step]
-            mark = node.start_mark
-        else:
-            break
-    return mark
+        return mark
+
+    def entries(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The mapping's entries by key; the last of duplicates, as in the data."""
+        found = self.keys.get(id(node))
+        if found is None:
+            found = {key.value: (key, value) for key, value in node.value}
+            self.keys[id(node)] = found
+        return found

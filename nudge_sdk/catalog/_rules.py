@@ -3,14 +3,21 @@
 A rule is a trigger (when to nudge), an offer (what to propose), an audience (who may
 see it), a placement, a priority, a severity, an optional schedule and discount,
 frequency settings, and message templates per locale.
+
+Durations are a number and an unambiguous unit each (``w``, ``d``, ``h``, ``min``;
+``m`` is refused, it could be months or minutes), and bounded: a window a store must
+remember (``cooldown``, ``within``, ``max_snooze``, ``dismiss_for``) at most
+`MAX_WINDOW`, a lead time (``ending.within``, ``trial_extension.within``) and a trial
+extension at most `MAX_DURATION`, so that no date a rule computes can overflow.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -23,6 +30,8 @@ from nudge_sdk.billing._periods import parse_instant
 from nudge_sdk.catalog._spec import FixedOfferSpec, NudgeSpec, PluralSpec, TextSpec
 
 __all__ = [
+    "MAX_DURATION",
+    "MAX_WINDOW",
     "PLACEHOLDERS",
     "Audience",
     "BreakEven",
@@ -40,6 +49,8 @@ __all__ = [
     "Template",
     "TrialExtension",
     "UsageThreshold",
+    "choices",
+    "parse_duration",
 ]
 
 Problem = Callable[[tuple[str | int, ...], str], None]
@@ -82,9 +93,11 @@ COMPARISON_PLACEHOLDERS = {
 }
 """The names a comparison message (``comparison_messages``) may use."""
 
+_CHOICES = 20
 _PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
-_DURATION = re.compile(r"(\d+)\s*([wdhm])", re.ASCII)
-_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+_DURATION = re.compile(r"(\d+)\s*(min|[wdh])(?![a-z])", re.ASCII)
+_DURATION_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "min": 60}
+_AMBIGUOUS = re.compile(r"\d\s*m(?![a-z])", re.ASCII)
 
 
 class Severity(enum.Enum):
@@ -286,16 +299,49 @@ def locale_key(text: str) -> str:
 
 
 MAX_WINDOW = timedelta(days=400)
-"""The longest window a cap, snooze or dismissal may name: stores keep an account's
-history about this long after its last write."""
+"""The longest window a cooldown, cap, snooze or dismissal may name: stores keep an
+account's history about this long after its last write."""
+MAX_DURATION = timedelta(days=3660)
+"""The longest duration any rule may name (about ten years): how far ahead an ending or
+a trial extension looks, and how many days an extension gives."""
 
 
-def parse_duration(text: str) -> timedelta:
-    """``7d``, ``12h``, ``2w``, ``1d 12h``; `ValueError` otherwise."""
+def parse_duration(text: str, longest: timedelta = MAX_DURATION) -> timedelta:
+    """``7d``, ``12h``, ``2w``, ``30min``, ``1d 12h``, at most `longest`; `ValueError`
+    otherwise.
+
+    >>> parse_duration("1d 12h")
+    datetime.timedelta(days=1, seconds=43200)
+    """
     parts = _DURATION.findall(text)
     if not parts or _DURATION.sub("", text).strip():
-        raise ValueError(f"{text!r} is not a duration; write e.g. 7d, 12h, 2w or 1d 12h")
-    return sum((timedelta(**{_DURATION_UNITS[u]: int(n)}) for n, u in parts), timedelta(0))
+        if _AMBIGUOUS.search(text):
+            raise ValueError(
+                f"{_brief(text)} is not a duration: m could be months or minutes; "
+                "write min for minutes (30min), d, w or h for longer"
+            )
+        raise ValueError(f"{_brief(text)} is not a duration; write e.g. 7d, 12h, 2w or 1d 12h")
+    seconds = 0
+    for number, unit in parts:
+        if len(number) > 12:  # more than any bound: do not convert megabytes of digits
+            seconds = -1
+            break
+        seconds += int(number) * _DURATION_SECONDS[unit]
+    if not 0 <= seconds <= longest.total_seconds():
+        raise ValueError(f"{_brief(text)} is longer than {longest.days} days")
+    return timedelta(seconds=seconds)
+
+
+def choices(names: Collection[str], first: str = "none") -> str:
+    """The names a message offers, at most twenty of them: a catalog of thousands of ids
+    must not make every message about one of them thousands of ids long."""
+    shown = list(itertools.islice(names, _CHOICES))
+    more = f" and {len(names) - _CHOICES} more" if len(names) > _CHOICES else ""
+    return ", ".join(shown) + more if shown else first
+
+
+def _brief(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text)} characters)"
 
 
 def _kind(trigger: Trigger, offer: OfferChoice) -> NudgeKind:
@@ -323,8 +369,8 @@ class RuleBuilder:
 
     def ref(self, path: tuple[str | int, ...], kind: str, key: str) -> None:
         if key and key not in self.known[kind]:
-            choices = ", ".join(self.known[kind]) or "none"
-            self.problem(path, f"unknown {kind[:-1]} {key!r}; the catalog defines: {choices}")
+            known = choices(self.known[kind])
+            self.problem(path, f"unknown {kind[:-1]} {key!r}; the catalog defines: {known}")
 
     def build(self, rule_id: str, spec: NudgeSpec) -> Rule | None:
         path: tuple[str | int, ...] = ("nudges", rule_id)
@@ -384,6 +430,8 @@ class RuleBuilder:
                 self.ref((*at, "engaged", metric), "metrics", metric)
             if value.days < 1 or value.max < 1:
                 self.problem(at, "days and max must be at least 1")
+            if value.days > MAX_DURATION.days:
+                self.problem((*at, "days"), f"an extension may be at most {MAX_DURATION.days} days")
             within = self.duration((*at, "within"), value.within)
             return TrialExtension(within, value.days, value.max, dict(value.engaged))
         if name == "cancel_intent":
@@ -393,20 +441,28 @@ class RuleBuilder:
         self.ref((*at, "metric"), "metrics", value.metric)
         return Milestone(value.metric, value.reached, value.event)
 
-    def duration(self, path: tuple[str | int, ...], text: str) -> timedelta:
+    def duration(
+        self, path: tuple[str | int, ...], text: str, longest: timedelta = MAX_DURATION
+    ) -> timedelta:
         try:
-            return parse_duration(text)
+            return parse_duration(text, longest)
         except ValueError as error:
             self.problem(path, str(error))
             return timedelta(0)
 
-    def window(self, path: tuple[str | int, ...], text: str) -> timedelta:
-        """A duration that must be positive and at most `MAX_WINDOW`."""
-        window = self.duration(path, text)
-        if window <= timedelta(0) and text.strip():
-            self.problem(path, f"{text!r} must be longer than zero")
+    def window(self, path: tuple[str | int, ...], text: str, zero: bool = False) -> timedelta:
+        """A duration of at most `MAX_WINDOW`, and positive unless `zero` may be."""
+        try:
+            window = parse_duration(text)
+        except ValueError as error:
+            self.problem(path, str(error))
+            return timedelta(0)
+        if window <= timedelta(0) and not zero:
+            self.problem(path, f"{_brief(text)} must be longer than zero")
         if window > MAX_WINDOW:
-            self.problem(path, f"{text!r} is longer than the {MAX_WINDOW.days} days a store keeps")
+            self.problem(
+                path, f"{_brief(text)} is longer than the {MAX_WINDOW.days} days a store keeps"
+            )
         return min(window, MAX_WINDOW)
 
     def offer(self, path: tuple[str | int, ...], spec: Any) -> OfferChoice:
@@ -456,6 +512,9 @@ class RuleBuilder:
             except ValueError as error:
                 self.problem((*path, "schedule", key), str(error))
                 bounds.append(None)
+            except OverflowError:  # a valid text whose time in UTC is before year 1
+                self.problem((*path, "schedule", key), f"{_brief(text)} is out of range")
+                bounds.append(None)
         starts, ends = bounds
         if starts and ends and ends <= starts:
             self.problem((*path, "schedule", "end"), "must come after start")
@@ -479,7 +538,7 @@ class RuleBuilder:
     def frequency(self, path: tuple[str | int, ...], spec: NudgeSpec) -> Frequency:
         f = spec.frequency
         return Frequency(
-            cooldown=self.duration((*path, "cooldown"), f.cooldown),
+            cooldown=self.window((*path, "cooldown"), f.cooldown, zero=True),
             max_per_week=f.max_per_week,
             max_shown=f.max_shown,
             within=self.window((*path, "within"), f.within),
@@ -513,6 +572,10 @@ class RuleBuilder:
     def template(self, path: tuple[str | int, ...], spec: TextSpec) -> Template:
         if isinstance(spec, PluralSpec):
             forms = {f: getattr(spec, f) for f in _PLURAL_FORMS if getattr(spec, f)}
+            if not spec.other:
+                self.problem(
+                    (*path, "other"), "must not be empty: it is used when no other form fits"
+                )
             if spec.count not in PLACEHOLDERS:
                 self.problem((*path, "count"), f"{spec.count!r} is not a placeholder")
             for form, text in forms.items():

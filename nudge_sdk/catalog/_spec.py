@@ -3,6 +3,12 @@
 cattrs structures a parsed document into these (unknown keys forbidden, every error
 collected with its path), and `nudge_sdk.catalog._loader` then checks their meaning and builds
 the typed `Catalog`. The JSON Schema of the catalog is generated from these classes.
+
+Every number is bounded where it is read, before anything computes with it: a number at
+most `MAX_NUMBER` with at most `MAX_PLACES` decimals, a whole number at most
+`MAX_WHOLE`. Within these bounds every conversion the loader makes (to minor units, to
+`Fraction`, to `int`) is exact and cheap; narrower bounds of meaning (prices, durations)
+are checked by the loader.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from nudge_sdk.catalog._catalog import (
 )
 
 __all__ = [
+    "MAX_NUMBER",
+    "MAX_PLACES",
+    "MAX_WHOLE",
     "AddOnSpec",
     "CatalogSpec",
     "FeatureSpec",
@@ -36,6 +45,18 @@ __all__ = [
     "SeatPriceSpec",
     "converter",
 ]
+
+
+MAX_NUMBER = 10**15
+"""The largest number a catalog may hold (a limit, a grant, a level, a price in major
+units): the same bound as usage, so that no product of the two outgrows exact
+arithmetic."""
+MAX_PLACES = 12
+"""The most decimal places a catalog number may have (an overage price needs the
+currency's decimals plus six)."""
+MAX_WHOLE = 10**9
+"""The largest whole number a catalog may hold (counts, caps, priorities, seats)."""
+_BRIEF = 40
 
 
 @attrs.frozen(kw_only=True)
@@ -294,15 +315,43 @@ class CatalogSpec:
     nudges: dict[str, NudgeSpec] = attrs.field(factory=dict)
 
 
+def brief(value: object) -> str:
+    """`repr(value)`, cut to a few dozen characters: a message quotes no more of a value
+    (it could be megabytes)."""
+    if isinstance(value, str | bytes) and len(value) > _BRIEF:
+        return f"{value[:_BRIEF]!r}... ({len(value)} characters)"
+    if isinstance(value, int) and not -(10**_BRIEF) < value < 10**_BRIEF:
+        return f"a number of more than {_BRIEF} digits"
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        return f"a {type(value).__name__} of {len(value)} items"
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= _BRIEF else f"{text[:_BRIEF]}..."
+
+
 def _describe(value: object) -> str:
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {brief(value)}"
+
+
+def places(number: Decimal) -> int:
+    """Decimal places of a finite `number` as written, trailing zeros aside (exact:
+    no context rounding)."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return 0
+    trailing = len(digits) - len(bytes(digits).rstrip(b"\x00"))
+    return max(0, -(exponent + trailing))
 
 
 def _number(value: object, _: type) -> Decimal:
-    """A non-negative finite number, exactly as written."""
+    """A non-negative finite number of at most `MAX_NUMBER` and `MAX_PLACES` decimals,
+    exactly as written."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         hint = "; floats are not exact, pass text or a Decimal" if isinstance(value, float) else ""
         raise ValueError(f"expected a number, got {_describe(value)}{hint}")
+    too_long = isinstance(value, str) and len(value) > _BRIEF
+    if too_long or (isinstance(value, int) and value > MAX_NUMBER):
+        raise ValueError(f"{brief(value)} is more than a catalog number may be ({MAX_NUMBER})")
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -310,18 +359,26 @@ def _number(value: object, _: type) -> Decimal:
     if not number.is_finite():
         raise ValueError(f"{value} is not a finite number")
     if number < 0:
-        raise ValueError(f"{value} must not be negative")
+        raise ValueError(f"{brief(number)} must not be negative")
+    if number > MAX_NUMBER:
+        raise ValueError(f"{brief(number)} is more than a catalog number may be ({MAX_NUMBER})")
+    if places(number) > MAX_PLACES:
+        raise ValueError(f"{brief(number)} has more than {MAX_PLACES} decimals")
     return number
 
 
 def _count(value: object, _: type) -> int:
-    """A non-negative whole number."""
+    """A non-negative whole number of at most `MAX_WHOLE`."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError(f"expected a whole number, got {_describe(value)}")
-    if value != int(value):
+    if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"expected a whole number, got {value}")
     if value < 0:
-        raise ValueError(f"{value} must not be negative")
+        raise ValueError(f"{brief(value)} must not be negative")
+    if value > MAX_WHOLE:
+        raise ValueError(f"{brief(value)} is more than a count may be ({MAX_WHOLE})")
+    if value != int(value):
+        raise ValueError(f"expected a whole number, got {value}")
     return int(value)
 
 
@@ -336,7 +393,7 @@ def _choice(cls: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
 
     def structure(value: object, _: type) -> enum.Enum:
         if value not in allowed:
-            raise ValueError(f"{value!r} is not one of: {', '.join(allowed)}")
+            raise ValueError(f"{brief(value)} is not one of: {', '.join(allowed)}")
         return cls(value)
 
     return structure
@@ -354,7 +411,7 @@ def _limit(value: object, _: type) -> LimitSpec:
     if isinstance(value, dict):
         return converter.structure(value, SoftLimitSpec)
     if isinstance(value, str):
-        raise ValueError(f"expected a number or 'unlimited', got {value!r}")
+        raise ValueError(f"expected a number or 'unlimited', got {brief(value)}")
     return _number(value, Decimal)
 
 
@@ -363,7 +420,7 @@ def _offer(value: object, _: type) -> OfferSpec:
         return converter.structure(value, FixedOfferSpec)
     if value not in ("recommend", "downsell", "none"):
         raise ValueError(
-            f"expected recommend, downsell, none, {{plan: ID}} or {{addon: ID}}, got {value!r}"
+            f"expected recommend, downsell, none, {{plan: ID}} or {{addon: ID}}, got {brief(value)}"
         )
     return value
 
@@ -379,20 +436,20 @@ def _strings(value: object, _: type) -> list[str]:
     values = value if isinstance(value, list) else [value]
     for item in values:
         if isinstance(item, dict | list) or item is None:
-            raise ValueError(f"expected text, a number or a list of them, got {item!r}")
+            raise ValueError(f"expected text, a number or a list of them, got {brief(item)}")
     return [str(item).lower() if isinstance(item, bool) else str(item) for item in values]
 
 
 def _flag(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise ValueError(f"expected true or false, got {brief(value)}")
     return value
 
 
 def _literal(value: object, tp: Any) -> Any:
     allowed = typing.get_args(tp)
     if value not in allowed:
-        raise ValueError(f"{value!r} is not one of: {', '.join(allowed)}")
+        raise ValueError(f"{brief(value)} is not one of: {', '.join(allowed)}")
     return value
 
 
@@ -402,7 +459,7 @@ def _is_literal(tp: Any) -> bool:
 
 def _attributes(value: object) -> dict[str, list[str]]:
     if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping of attribute to values, got {value!r}")
+        raise ValueError(f"expected a mapping of attribute to values, got {brief(value)}")
     return {str(key): _strings(item, list) for key, item in value.items()}
 
 
@@ -420,6 +477,8 @@ def _blank_is_empty(cls: type[Any]) -> Callable[[object, type], Any]:
     structure = make_dict_structure_fn(cls, converter)
 
     def hook(value: Any, _: type) -> Any:
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(f"expected a mapping, got {_describe(value)}")
         return structure({} if value is None else value, cls)
 
     return hook
