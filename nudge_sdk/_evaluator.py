@@ -3,23 +3,48 @@
 `Evaluator(catalog)` compiles the catalog once: rules are indexed by the plans their
 audience admits and sorted by priority, so a rule that cannot apply to the account's
 plan costs nothing. `evaluate` is a pure function of the catalog, the account, its
-usage, a state snapshot and `now`; it never raises into the host: bad input degrades
-to fewer (or no) nudges, with the problems listed in the result and logged.
+usage, a state snapshot and `now`; bad input degrades to fewer (or no) nudges, with the
+problems listed in the result and logged.
+
+What each entry point may raise, whatever it is given:
+
+- `evaluate` and `compare` never raise. Input they cannot use makes the result
+  `degraded`, with the reasons in `problems` (at most `MAX_PROBLEMS` of them, then
+  ``and N more``); anything else would be a bug, reported as ``internal error: ...``
+  and logged with its traceback.
+- `entitlements`, `triggered` and `may` raise only `NudgeError`: `InvalidInput` (or a
+  subclass) naming the field for input they cannot use, and a bare `NudgeError`
+  ``internal error: ...`` for a bug.
+
+Input is checked before it costs anything in proportion to its size: usage must be a
+mapping of at most `MAX_USAGE_KEYS` entries, an account at most `MAX_SIGNALS` signals
+(see `nudge_sdk.evaluation._account`), instants must lie from `FIRST_INSTANT` to
+`LAST_INSTANT`, and a state snapshot must hold aware instants and finite levels. A
+malformed locale is not refused: the figures fall back to the catalog's default locale
+and the result says so.
+
+The one clock: the evaluator is pure and takes `now` as input, except for the deadline
+of its offer searches (right-sizing can be asked about absurd quantities). A deadline
+is about elapsed time, so it reads `clock` (`time.monotonic` unless one is injected at
+construction, as tests do). Past `deadline`, a search keeps the best option it found
+so far, or none: the rule's reason is ``search_deadline`` and the result has a problem.
 """
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar, cast
 
 import attrs
 
 from nudge_sdk._errors import InvalidInput, NudgeError
 from nudge_sdk._log import debugging
 from nudge_sdk._log import log as _log
-from nudge_sdk.billing._periods import aware
+from nudge_sdk.billing._periods import FIRST_INSTANT, LAST_INSTANT, aware, in_range
 from nudge_sdk.billing._proration import Quoter
 from nudge_sdk.catalog._catalog import Catalog, Plan, ProrationPolicy
 from nudge_sdk.catalog._rules import (
@@ -29,26 +54,49 @@ from nudge_sdk.catalog._rules import (
     Severity,
     UsageThreshold,
 )
-from nudge_sdk.evaluation._account import Account, clean_usage
+from nudge_sdk.evaluation._account import (
+    MAX_SEATS,
+    MAX_SIGNALS,
+    MAX_USAGE_KEYS,
+    Account,
+    brief,
+    check_sizes,
+    clean_usage,
+)
 from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk.evaluation._guardrails import Guardrails
-from nudge_sdk.evaluation._recommend import PRECISION, Option, Recommender
-from nudge_sdk.evaluation._state import StateSnapshot
+from nudge_sdk.evaluation._recommend import DEADLINE, PRECISION, Budget, Option, Recommender
+from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check
 from nudge_sdk.payloads._compare import Comparer
-from nudge_sdk.payloads._messages import fallback_chain, locale_text
+from nudge_sdk.payloads._messages import MAX_LOCALE, fallback_chain, locale_text, well_formed
 from nudge_sdk.payloads._nudges import NudgeBuilder
 from nudge_sdk.payloads._payloads import (
     Comparison,
     Decision,
+    DecisionReason,
     Evaluation,
     Impression,
     Nudge,
 )
 
-__all__ = ["Evaluator"]
+__all__ = [
+    "FIRST_INSTANT",
+    "LAST_INSTANT",
+    "MAX_PROBLEMS",
+    "MAX_SIGNALS",
+    "MAX_STATE_ITEMS",
+    "MAX_USAGE_KEYS",
+    "Evaluator",
+]
 
+_T = TypeVar("_T")
 _SEVERITY = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+MAX_PROBLEMS = 10
+"""The most problems a result lists (and a log event names); the rest are counted."""
+MAX_STATE_ITEMS = 10_000
+"""The most rule histories, impressions or events a state snapshot may hold (a store
+keeps far fewer); more is refused as one problem."""
 
 
 def _metric_of(rule: Rule) -> str:
@@ -68,10 +116,24 @@ def _plan_admits(audience: Audience, plan: str) -> bool:
 class Evaluator:
     """Evaluates accounts against one compiled catalog; build it once, share it."""
 
-    def __init__(self, catalog: Catalog, *, policy: ProrationPolicy | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        policy: ProrationPolicy | None = None,
+        deadline: timedelta | float = DEADLINE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`deadline` bounds the offer searches of one evaluation (a `timedelta`, or
+        seconds); `clock` is what measures it, in seconds (see the module docstring)."""
+        seconds = deadline.total_seconds() if isinstance(deadline, timedelta) else deadline
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+            raise InvalidInput(f"deadline: {deadline!r} must be a positive duration")
         self.catalog = catalog
+        self.deadline = float(seconds)
         self.quoter = Quoter(catalog, policy)
-        self.recommender = Recommender(catalog)
+        self.recommender = Recommender(catalog, clock=clock, deadline=self.deadline)
+        self._silencing = frozenset(catalog.signals)
         self._nudges = NudgeBuilder(catalog, self.quoter, self.recommender)
         self._comparer = Comparer(catalog, self.quoter)
         self.guardrails = Guardrails(catalog)
@@ -127,7 +189,10 @@ class Evaluator:
         problems are in `problems`, `degraded` is set.
         """
         try:
-            with decimal.localcontext(prec=PRECISION):  # overage money stays exact
+            with (
+                decimal.localcontext(prec=PRECISION),  # overage money stays exact
+                self.recommender.searching(self.recommender.budget()),
+            ):
                 return self._evaluate(
                     account,
                     usage,
@@ -135,7 +200,7 @@ class Evaluator:
                     placement,
                     explain,
                     feature,
-                    frozenset(events),
+                    _events(events),
                     state,
                     compare,
                 )
@@ -148,10 +213,20 @@ class Evaluator:
     def entitlements(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
     ) -> dict[str, Entitlement]:
-        """Every metric's limit, usage, remaining and utilization for `account`."""
-        now = aware("now", now)
-        clean, trends, _ = clean_usage(usage, self.catalog.metrics)
-        return dict(entitlements(self.catalog, account, clean, now, account.tz(), trends))
+        """Every metric's limit, usage, remaining and utilization for `account`.
+
+        Raises only `NudgeError` (`InvalidInput` naming the field for unusable input)."""
+
+        def run() -> dict[str, Entitlement]:
+            checked = self._check(account, usage, now, None)
+            clean, trends, _ = clean_usage(usage, self.catalog.metrics)
+            self.catalog.plan(account.plan)
+            for addon in account.addons:
+                self.catalog.addon(addon)
+            ents = entitlements(self.catalog, account, clean, checked, account.tz(), trends)
+            return dict(ents)
+
+        return _only_nudge_errors(run, account)
 
     def compare(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
@@ -161,11 +236,12 @@ class Evaluator:
         Never raises: on bad input the comparison has no columns and says why.
         """
         try:
-            now = aware("now", now)
-            ctx, problems = self.context(account, usage, now)
+            with self.recommender.searching(self.recommender.budget()):
+                checked = self._check(account, usage, now, None)
+                ctx, problems = self.context(account, usage, checked)
+                return self._compare(ctx, problems)
         except Exception as error:  # the host's request must not fail because of the SDK
             return self._failed_comparison(account, error)
-        return self._compare(ctx, problems)
 
     def _compare(self, ctx: Context, problems: list[str]) -> Comparison:
         """The comparison for a checked context; degraded, not raised, on failure."""
@@ -173,15 +249,23 @@ class Evaluator:
             text = locale_text(self._locale(ctx.account), ctx.zone)
             with decimal.localcontext(prec=PRECISION):
                 result = self._comparer.compare(ctx, text)
+            problems = [*problems, *self._late_problems()]
             if problems:
-                result = attrs.evolve(result, degraded=True, problems=tuple(problems))
+                result = attrs.evolve(result, degraded=True, problems=_bounded(problems))
             return result
         except Exception as error:  # the host's request must not fail because of the SDK
             return self._failed_comparison(ctx.account, error)
 
+    def _late_problems(self) -> list[str]:
+        """What the searches ran into (their deadline), once they are done."""
+        budget = self.recommender.current()
+        if budget is None or not budget.passed:
+            return []
+        return [_deadline_problem(budget)]
+
     def _failed_comparison(self, account: object, error: Exception) -> Comparison:
         problem = _problem(error)
-        _log.warning("nudge.degraded", account=getattr(account, "id", ""), problem=problem)
+        _report(error, account, problem)
         return self._empty_comparison(account, problem)
 
     def _empty_comparison(self, account: object, problem: str) -> Comparison:
@@ -203,8 +287,8 @@ class Evaluator:
 
     def may(self, account: Account, feature: str) -> Access:
         """Whether `account` may use `feature` now, with the reason, and if not, the
-        cheapest plan and add-on that have it."""
-        return feature_access(self.catalog, account, feature)
+        cheapest plan and add-on that have it. Raises only `NudgeError`."""
+        return _only_nudge_errors(lambda: feature_access(self.catalog, account, feature), account)
 
     # -- one evaluation -------------------------------------------------------------
 
@@ -220,7 +304,7 @@ class Evaluator:
         state: StateSnapshot | None,
         compare: bool,
     ) -> Evaluation:
-        now = aware("now", now)
+        now = self._check(account, usage, now, state)
         ctx, problems = self.context(account, usage, now, feature, events, state)
         decisions: list[Decision] = []
 
@@ -230,7 +314,9 @@ class Evaluator:
         def decide(rule: Rule, shown: bool, outcome: Hit | Miss) -> None:
             if not telling:  # nobody listens: do not even format the detail
                 return
-            reason = outcome.reason if isinstance(outcome, Miss) else "shown"
+            reason: DecisionReason = (  # every Miss code is listed: tests/test_contract.py
+                cast(DecisionReason, outcome.reason) if isinstance(outcome, Miss) else "shown"
+            )
             detail = outcome.detail
             if logging_decisions:
                 _log.debug(
@@ -282,6 +368,9 @@ class Evaluator:
                 continue
             nudge = self._nudges.build(rule, hit, ctx)
             if isinstance(nudge, Miss):
+                budget = self.recommender.current()
+                if budget is not None and budget.passed:
+                    nudge = Miss("search_deadline", _deadline_problem(budget))
                 decide(rule, False, nudge)
                 continue
             shown[rule.placement] = shown.get(rule.placement, 0) + 1
@@ -301,16 +390,18 @@ class Evaluator:
             )
             for n in nudges
         )
+        comparison = self._compare(ctx, problems) if compare else None
+        problems = [*problems, *self._late_problems()]
         return Evaluation(
             account=account.id,
             evaluated_at=now,
             nudges=tuple(nudges),
             degraded=bool(problems),
-            problems=tuple(problems),
+            problems=_bounded(problems),
             decisions=tuple(decisions),
             impressions=impressions,
             cleared=tuple(cleared),
-            comparison=self._compare(ctx, problems) if compare else None,
+            comparison=comparison,
         )
 
     def triggered(
@@ -327,16 +418,54 @@ class Evaluator:
         """The ids of the rules whose moment has come, best first, without building
         payloads: the decision path alone, for hosts that only ask "is there anything?".
 
-        Unlike `evaluate` it raises `NudgeError` on unusable input.
+        Unlike `evaluate` it raises, but only `NudgeError`: `InvalidInput` naming the
+        field for unusable input.
         """
-        now = aware("now", now)
-        ctx, _ = self.context(account, usage, now, feature, frozenset(events), state)
-        with decimal.localcontext(prec=PRECISION):
-            return tuple(
-                rule.id
-                for rule in self._applicable(account.plan, ctx.usage, explain=False)
-                if isinstance(self._decide(rule, ctx, placement), Hit)
-            )
+
+        def run() -> tuple[str, ...]:
+            checked = self._check(account, usage, now, state)
+            ctx, _ = self.context(account, usage, checked, feature, _events(events), state)
+            with decimal.localcontext(prec=PRECISION):
+                return tuple(
+                    rule.id
+                    for rule in self._applicable(account.plan, ctx.usage, explain=False)
+                    if isinstance(self._decide(rule, ctx, placement), Hit)
+                )
+
+        return _only_nudge_errors(run, account)
+
+    def _check(
+        self, account: Account, usage: object, now: datetime, state: StateSnapshot | None
+    ) -> datetime:
+        """`now` in UTC, once the input's shape is known to be usable: `InvalidInput`
+        naming the first field that is not (before anything costs in proportion to it)."""
+        if not isinstance(account, Account):
+            raise InvalidInput(f"account: expected an Account, got {type(account).__name__}")
+        checked = in_range("now", now)
+        check_sizes(usage, account)
+        for name, value in (
+            ("signup", account.signup),
+            ("anchor", account.anchor),
+            ("trial_end", account.trial_end),
+            ("licence_end", account.licence_end),
+            ("period start", account.period.start),
+            ("period end", account.period.end),
+        ):
+            if value is not None:
+                _instant(name, value)
+        for index, grant in enumerate(account.grants):
+            if grant.expires is not None:
+                _instant(f"grants[{index}].expires", grant.expires)
+        for addon, quantity in account.addons.items():
+            if isinstance(quantity, bool) or not isinstance(quantity, int):
+                raise InvalidInput(f"addons: {brief(addon)}: expected a whole number")
+            if not 0 <= quantity <= MAX_SEATS:
+                raise InvalidInput(
+                    f"addons: {brief(addon)}: {brief(quantity)} must be from 0 to {MAX_SEATS}"
+                )
+        if state is not None:
+            _check_state(state)
+        return checked
 
     def _applicable(self, plan: str, usage: Mapping[str, object], explain: bool) -> Iterable[Rule]:
         """The plan's rules that can fire given the metrics reported (all when explaining,
@@ -371,7 +500,8 @@ class Evaluator:
         events: frozenset[str] = frozenset(),
         state: StateSnapshot | None = None,
     ) -> tuple[Context, list[str]]:
-        """Check the account against the catalog and gather what rules look at."""
+        """Check the account against the catalog and gather what rules look at (the
+        input must have passed `_check`)."""
         plan = self.catalog.plan(account.plan)
         if plan.price(account.interval) is None:
             raise InvalidInput(f"plan {plan.id!r} is not sold by the {account.interval}")
@@ -385,8 +515,21 @@ class Evaluator:
         zone = account.tz()
         clean, trends, dropped = clean_usage(usage, self.catalog.metrics)
         problems = [f"usage {reason}; its nudges are skipped" for _, reason in dropped]
-        for metric, reason in dropped:
-            _log.warning("nudge.bad_usage", account=account.id, metric=metric, reason=reason)
+        if dropped:  # one event, however many: a host can send thousands of bad keys
+            _log.warning(
+                "nudge.bad_usage",
+                account=account.id,
+                metrics=[metric for metric, _ in dropped[:MAX_PROBLEMS]],
+                reasons=[reason for _, reason in dropped[:MAX_PROBLEMS]],
+                dropped=len(dropped),
+            )
+        if account.locale and not well_formed(account.locale):
+            problem = (
+                f"locale: not a well-formed locale id (BCP 47 or POSIX, at most {MAX_LOCALE} "
+                f"characters); using {self.catalog.default_locale}"
+            )
+            problems.append(problem)
+            _log.warning("nudge.bad_locale", account=account.id, locale=brief(account.locale))
         ents = entitlements(self.catalog, account, clean, now, zone, trends)
         return Context(
             catalog=self.catalog,
@@ -400,6 +543,7 @@ class Evaluator:
             feature=feature,
             events=events,
             state=state or StateSnapshot(),
+            signals=tuple(sorted(account.signals & self._silencing)),
         ), problems
 
     def _current(
@@ -437,9 +581,9 @@ class Evaluator:
         account, now = ctx.account, ctx.now
         if placement is not None and rule.placement != placement:
             return Miss("other_placement", f"placement {rule.placement}, asked for {placement}")
-        for signal in account.signals:
-            silenced = self.catalog.signals.get(signal)
-            if silenced and ("all" in silenced or rule.id in silenced):
+        for signal in ctx.signals:  # only those the catalog knows, found once
+            silenced = self.catalog.signals[signal]
+            if "all" in silenced or rule.id in silenced:
                 return Miss("silenced_by_signal", f"signal {signal}")
         tenure = ctx.tenure
         if tenure < self.catalog.quiet_days_after_signup:
@@ -455,8 +599,11 @@ class Evaluator:
     ) -> Evaluation:
         problem = _problem(error)
         account_id = str(getattr(account, "id", ""))
-        _log.warning("nudge.degraded", account=account_id, problem=problem)
-        when = now if isinstance(now, datetime) and now.tzinfo is not None else None
+        _report(error, account, problem)
+        try:  # `now` as the result can state it, if it can
+            when = aware("now", now) if isinstance(now, datetime) else None
+        except NudgeError:
+            when = None
         return Evaluation(
             account=account_id,
             evaluated_at=when,
@@ -482,12 +629,13 @@ def _audience(audience: Audience, account: Account, now: datetime, tenure: int) 
     if audience.max_tenure_days is not None and tenure > audience.max_tenure_days:
         return Miss("audience_tenure", f"tenure {tenure} > {audience.max_tenure_days} days")
     if audience.locales and not set(fallback_chain(account.locale, "")) & audience.locales:
-        return Miss("audience_locale", f"locale {account.locale}")
+        return Miss("audience_locale", f"locale {well_formed(account.locale) or 'malformed'}")
     if audience.countries and account.country.upper() not in audience.countries:
-        return Miss("audience_country", f"country {account.country or 'unknown'}")
+        country = account.country or "unknown"
+        return Miss("audience_country", f"country {country if len(country) <= 8 else '?'}")
     for key, allowed in audience.attributes.items():
         if account.attributes.get(key) not in allowed:
-            return Miss("audience_attribute", f"{key} is {account.attributes.get(key)!r}")
+            return Miss("audience_attribute", f"{key} is {brief(account.attributes.get(key))}")
     return None
 
 
@@ -496,3 +644,98 @@ def _window(hit: Hit, ctx: Context) -> datetime | None:
     if hit.level is None or hit.metric is None:
         return None
     return ctx.entitlements[hit.metric].resets_at
+
+
+def _events(events: Iterable[str]) -> frozenset[str]:
+    """The host's events as a set; `InvalidInput` if there are too many or they are not
+    text."""
+    if isinstance(events, str):
+        raise InvalidInput("events: expected a collection of event names, got one text")
+    taken: list[str] = []
+    for event in events:
+        if len(taken) == MAX_SIGNALS:
+            raise InvalidInput(f"events: more than the {MAX_SIGNALS} accepted")
+        if not isinstance(event, str):
+            raise InvalidInput(f"events: expected text, got {type(event).__name__}")
+        taken.append(event)
+    return frozenset(taken)
+
+
+_TIMES = ("last_shown", "dismissed_until", "snoozed_until", "level_window")
+
+
+def _check_state(state: StateSnapshot) -> None:
+    """`InvalidInput` naming the first thing in a (hand-built) snapshot the guardrails
+    could not compute with: a naive or extreme instant, a level that is not a finite
+    number, a negative count, or more than `MAX_STATE_ITEMS` of anything."""
+    if not isinstance(state, StateSnapshot):
+        raise InvalidInput(f"state: expected a StateSnapshot, got {type(state).__name__}")
+    for name, items in (("rules", state.rules), ("shown", state.shown), ("events", state.events)):
+        if len(items) > MAX_STATE_ITEMS:
+            raise InvalidInput(
+                f"state.{name}: {len(items)} entries, more than the {MAX_STATE_ITEMS} accepted"
+            )
+    _count("state.trial_extensions_claimed", state.trial_extensions_claimed)
+    for rule_id, history in state.rules.items():
+        where = f"state.rules[{brief(rule_id)}]"
+        if not isinstance(history, RuleHistory):
+            raise InvalidInput(f"{where}: expected a RuleHistory, got {type(history).__name__}")
+        for name in _TIMES:
+            value = getattr(history, name)
+            if value is not None:
+                _instant(f"{where}.{name}", value)
+        level = history.last_level
+        if level is not None and (
+            isinstance(level, bool)
+            or not isinstance(level, Decimal | int)
+            or not Decimal(level).is_finite()
+        ):
+            raise InvalidInput(f"{where}.last_level: {brief(level)} is not a finite number")
+        _count(f"{where}.shown_last_week", history.shown_last_week)
+    for index, shown in enumerate(state.shown):
+        _instant(f"state.shown[{index}].at", shown.at)
+
+
+def _instant(name: str, value: datetime) -> None:
+    # Stores hand back UTC instants: those need no conversion to be checked.
+    if not (
+        type(value) is datetime and value.tzinfo is UTC and FIRST_INSTANT <= value <= LAST_INSTANT
+    ):
+        in_range(name, value)
+
+
+def _count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"{name}: {brief(value)} must be a whole number >= 0")
+
+
+def _bounded(problems: list[str]) -> tuple[str, ...]:
+    """The first `MAX_PROBLEMS` problems, then how many more there were."""
+    if len(problems) <= MAX_PROBLEMS:
+        return tuple(problems)
+    more = len(problems) - MAX_PROBLEMS
+    return (*problems[:MAX_PROBLEMS], f"and {more} more")
+
+
+def _deadline_problem(budget: Budget) -> str:
+    return (
+        f"search_deadline: the offer search ran out of its {budget.seconds * 1000:g} ms; "
+        "offers are the best found by then"
+    )
+
+
+def _report(error: Exception, account: object, problem: str) -> None:
+    _log.warning("nudge.degraded", account=str(getattr(account, "id", "")), problem=problem)
+
+
+def _only_nudge_errors(run: Callable[[], _T], account: object) -> _T:
+    """`run()`, with any exception but a `NudgeError` logged and raised as one: for the
+    entry points documented to raise only `NudgeError`."""
+    try:
+        with decimal.localcontext(prec=PRECISION):
+            return run()
+    except NudgeError:
+        raise
+    except Exception as error:  # a bug; the host was promised NudgeError alone
+        _log.exception("nudge.failed", account=str(getattr(account, "id", "")))
+        raise NudgeError(_problem(error)) from error

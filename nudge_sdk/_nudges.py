@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import attrs
 
@@ -33,7 +33,7 @@ from nudge_sdk.evaluation._account import Account
 from nudge_sdk.evaluation._guardrails import Claim, Pending
 from nudge_sdk.evaluation._state import EVENT_KINDS, EventKind, NudgeEvent, Shown, StateSnapshot
 from nudge_sdk.evaluation._triggers import Miss
-from nudge_sdk.payloads._payloads import Decision, Evaluation
+from nudge_sdk.payloads._payloads import Decision, DecisionReason, Evaluation
 from nudge_sdk.stores import DEFAULT_TIMEOUT, Store, open_store
 from nudge_sdk.stores._base import bounded
 
@@ -466,7 +466,7 @@ def _drop(result: Evaluation, refused: Mapping[str, Miss]) -> Evaluation:
         return attrs.evolve(
             d,
             shown=False,
-            reason=miss.reason,
+            reason=cast(DecisionReason, miss.reason),  # listed: tests/test_contract.py
             detail=f"{miss.detail} (another evaluation was recorded first)",
             next_eligible_at=miss.until,
         )

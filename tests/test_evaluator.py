@@ -522,7 +522,7 @@ accounts = st.builds(
         addons=addons,
     ),
     st.sampled_from(["free", "starter", "team", "business", "gold"]),
-    st.integers(-3, 80),
+    st.integers(1, 80),
     st.sampled_from(["en", "ar", "fa-IR", "ky", "xx", "", "zz-ZZ"]),
     st.lists(st.sampled_from(["open_ticket", "cancel_intent", "negative_sentiment", "x"])),
     st.one_of(st.none(), st.integers(-5, 5)),

@@ -20,7 +20,18 @@ from dateutil.relativedelta import relativedelta
 
 from nudge_sdk._errors import InvalidInput, InvalidInterval, NaiveDatetime
 
-__all__ = ["Cycle", "Interval", "Period", "Unit", "aware", "local_days", "parse_instant"]
+__all__ = [
+    "FIRST_INSTANT",
+    "LAST_INSTANT",
+    "Cycle",
+    "Interval",
+    "Period",
+    "Unit",
+    "aware",
+    "in_range",
+    "local_days",
+    "parse_instant",
+]
 
 
 class Unit(enum.Enum):
@@ -119,13 +130,38 @@ def parse_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+FIRST_INSTANT = datetime(1000, 1, 1, tzinfo=UTC)
+"""The earliest instant an evaluation computes with (see `in_range`)."""
+LAST_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
+"""The latest instant an evaluation computes with: periods, windows and cooldowns
+reach at most a century past it, well short of the year 9999 `datetime` stops at."""
+
+
 def aware(name: str, value: datetime) -> datetime:
-    """`value` in UTC; `NaiveDatetime` naming the argument if it has no time zone."""
+    """`value` in UTC; `NaiveDatetime` naming the argument if it has no time zone, and
+    `InvalidInput` if it is not a datetime or has no UTC equivalent (year 1 or 9999)."""
     if not isinstance(value, datetime):
         raise InvalidInput(f"{name}: expected a datetime, got {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetime(name, value)
-    return value.astimezone(UTC)
+    try:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NaiveDatetime(name, value)
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, InvalidInput):
+            raise
+        raise InvalidInput(f"{name}: {value!r} has no UTC equivalent ({error})") from None
+
+
+def in_range(name: str, value: datetime) -> datetime:
+    """`aware(name, value)`, and `InvalidInput` unless it lies from `FIRST_INSTANT` to
+    `LAST_INSTANT`: arithmetic on instants nearer the ends of the calendar overflows."""
+    instant = aware(name, value)
+    if not FIRST_INSTANT <= instant <= LAST_INSTANT:
+        raise InvalidInput(
+            f"{name}: {instant.isoformat()} is outside the instants the SDK computes with "
+            f"({FIRST_INSTANT.date()} to {LAST_INSTANT.date()})"
+        )
+    return instant
 
 
 def _start(value: datetime) -> datetime:
@@ -174,8 +210,14 @@ def local_days(start: datetime, end: datetime, zone: tzinfo) -> int:
 def _boundary(anchor: datetime, interval: Interval, zone: tzinfo, index: int) -> datetime:
     # A pure function of its arguments, and calendar arithmetic is slow: accounts ask
     # for the same few boundaries request after request.
-    local = anchor.astimezone(zone).replace(tzinfo=None)
-    return interval.shift(local, index).replace(tzinfo=zone).astimezone(UTC)
+    try:
+        local = anchor.astimezone(zone).replace(tzinfo=None)
+        return interval.shift(local, index).replace(tzinfo=zone).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput(
+            f"period {index} of the {interval} cycle anchored {anchor.isoformat()} is "
+            "beyond the dates the calendar has"
+        ) from None
 
 
 @attrs.frozen

@@ -285,7 +285,7 @@ def _comparison_text(result: Comparison) -> str:
     lines += [f"  ! {problem}" for problem in result.problems]
     rows = []
     for column in result.columns:
-        marks = [column.badge or ""] if column.badge else []
+        marks: list[str] = [column.badge] if column.badge else []
         marks = ["current"] * column.current + ["recommended"] * column.recommended + marks
         rows.append(
             (

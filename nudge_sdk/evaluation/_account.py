@@ -4,12 +4,20 @@
 plain mapping of metric id to number (or to ``{"value": n, "per_day": r}`` when the host
 knows the trend), cleaned by `clean_usage` so that one bad value costs only its own
 metric.
+
+What the host passes is bounded before anything costs in proportion to it: at most
+`MAX_USAGE_KEYS` usage entries and `MAX_SIGNALS` signals (and as many add-ons, grants
+and attributes), time zone names of at most `MAX_ZONE` characters, and seats from 1 to
+`MAX_SEATS`. An account outside these is refused with an `InvalidInput` naming the
+field (seats at construction; the collections when it is evaluated).
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+import reprlib
+from collections.abc import Mapping, Sized
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +30,20 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 from nudge_sdk._errors import InvalidInput
 from nudge_sdk.billing._periods import Interval, Period, aware, parse_instant
 
-__all__ = ["MAX_USAGE", "USAGE_PLACES", "Account", "Grant", "account_from_json", "clean_usage"]
+__all__ = [
+    "MAX_SEATS",
+    "MAX_SIGNALS",
+    "MAX_USAGE",
+    "MAX_USAGE_KEYS",
+    "MAX_ZONE",
+    "USAGE_PLACES",
+    "Account",
+    "Grant",
+    "account_from_json",
+    "brief",
+    "check_sizes",
+    "clean_usage",
+]
 
 MAX_USAGE = 10**15
 """The largest usage value accepted; anything above is dropped with a reason (no real
@@ -32,6 +53,35 @@ USAGE_PLACES = 9
 measurement finer than a billionth of a unit means nothing to a limit, and bounding it
 keeps every product with a price exact (see `Evaluator`)."""
 _QUANTUM = Decimal(1).scaleb(-USAGE_PLACES)
+MAX_USAGE_KEYS = 10_000
+"""The most usage entries one evaluation takes; more is refused as one problem (a
+catalog has a few dozen metrics at most)."""
+MAX_SIGNALS = 10_000
+"""The most signals one account may carry (also the bound on add-ons, grants and
+attributes); more is refused as one problem."""
+MAX_SEATS = 10**9
+"""The most seats an account may have; prices times seats stay exact."""
+MAX_ZONE = 64
+"""The longest time zone name looked up (IANA names have at most about 30 characters)."""
+_BRIEF = 40
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 2
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 4
+_REPR.maxlong = _REPR.maxother = _BRIEF
+
+
+def brief(value: object) -> str:
+    """`repr(value)`, cut to a few dozen characters: what a message may quote of a value
+    the host passed (the whole of it could be megabytes)."""
+    if isinstance(value, str) and len(value) > _BRIEF:
+        return f"{value[:_BRIEF]!r}... ({len(value)} characters)"
+    text = _REPR.repr(value)  # looks at a few items of a container, not all of them
+    return text if len(text) <= _BRIEF else f"{text[:_BRIEF]}..."
+
+
+def _seats(instance: object, attribute: object, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SEATS:
+        raise InvalidInput(f"seats: {brief(value)} must be a whole number from 1 to {MAX_SEATS}")
 
 
 # Converters for aware datetimes, one per field so that the error names it (and so that
@@ -77,7 +127,7 @@ class Account:
     signup: datetime = attrs.field(converter=_signup)
     anchor: datetime | None = attrs.field(default=None, converter=_anchor)
     """The billing cycle's anchor if not `period.start` (month-end anchors)."""
-    seats: int = 1
+    seats: int = attrs.field(default=1, validator=_seats)
     trial_end: datetime | None = attrs.field(default=None, converter=_trial_end)
     licence_end: datetime | None = attrs.field(default=None, converter=_licence_end)
     locale: str = "en"
@@ -103,10 +153,41 @@ class Account:
 
     def tz(self) -> ZoneInfo:
         """The account's time zone; `InvalidInput` if the name is unknown."""
-        try:
-            return ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"zone: {self.zone!r} is not an IANA time zone") from None
+        return _zone(self.zone)
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_zone(name: str) -> ZoneInfo | None:
+    # Only names of bounded length get here, so the cache stays small.
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a directory ("America"), ...
+        return None
+
+
+def _zone(name: object) -> ZoneInfo:
+    found = _known_zone(name) if isinstance(name, str) and 0 < len(name) <= MAX_ZONE else None
+    if found is None:
+        raise InvalidInput(f"zone: {brief(name)} is not an IANA time zone")
+    return found
+
+
+def check_sizes(usage: object, account: Account) -> None:
+    """`InvalidInput` if usage is not a mapping or a collection is beyond its maximum."""
+    if not isinstance(usage, Mapping):
+        raise InvalidInput(
+            f"usage: expected a mapping of metric to number, got {type(usage).__name__}"
+        )
+    sized: tuple[tuple[str, Sized, int], ...] = (
+        ("usage", usage, MAX_USAGE_KEYS),
+        ("signals", account.signals, MAX_SIGNALS),
+        ("addons", account.addons, MAX_SIGNALS),
+        ("grants", account.grants, MAX_SIGNALS),
+        ("attributes", account.attributes, MAX_SIGNALS),
+    )
+    for name, value, most in sized:
+        if len(value) > most:
+            raise InvalidInput(f"{name}: {len(value)} entries, more than the {most} accepted")
 
 
 def clean_usage(
@@ -159,9 +240,10 @@ def _exact(value: float) -> Decimal:
 
 def _reading(metric: str, value: Mapping[object, object]) -> tuple[Decimal, Decimal] | str:
     """``{"value": ..., "per_day": ...}`` as exact numbers, or why it cannot be used."""
-    unknown = sorted(str(key) for key in value if key not in ("value", "per_day"))
+    unknown = [str(key) for key in value if key not in ("value", "per_day")]
     if unknown:
-        return f"{metric}: unknown key {unknown[0]!r}; a reading has value and per_day"
+        first = min(unknown)
+        return f"{metric}: unknown key {brief(first)}; a reading has value and per_day"
     if "value" not in value:
         return f"{metric}: a reading needs a value"
     level, trend = value["value"], value.get("per_day", 0)
@@ -189,23 +271,29 @@ def _places(value: Decimal) -> Decimal:
 
 def _usage_problem(metric: object, value: object, metrics: Mapping[str, object]) -> str:
     if metric not in metrics:
-        return f"unknown metric {metric!r}"
+        return f"unknown metric {brief(metric)}"
     return _number_problem(str(metric), value, negative=False)
 
 
 def _number_problem(name: str, value: object, *, negative: bool) -> str:
     """Why `value` is not a usable usage figure named `name` ("" if it is)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return f"{name}: expected a number, got {type(value).__name__} {value!r}"
+        return f"{name}: expected a number, got {type(value).__name__} {brief(value)}"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{name}: {value} is not a finite number"
     if isinstance(value, Decimal) and not value.is_finite():
         return f"{name}: {value} is not a finite number"
     if value < 0 and not negative:
-        return f"{name}: {value} must not be negative"
+        return f"{name}: {_figure(value)} must not be negative"
     if not -MAX_USAGE <= value <= MAX_USAGE:
-        return f"{name}: {value} is larger than the largest usage accepted ({MAX_USAGE})"
+        return f"{name}: {_figure(value)} is larger than the largest usage accepted ({MAX_USAGE})"
     return ""
+
+
+def _figure(value: int | float | Decimal) -> str:
+    """A number as a message quotes it: whole if short, else in scientific form."""
+    text = str(value)
+    return text if len(text) <= _BRIEF else f"{Decimal(value):.6e}"
 
 
 _json = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)

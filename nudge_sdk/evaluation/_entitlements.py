@@ -256,8 +256,9 @@ def _projection(
     projected = Decimal(int(pace * total))  # whole units: a projection is an estimate
     run_out = None
     if limit is not None and pace and used < limit:
-        reach = window.start + timedelta(microseconds=int(Fraction(limit) / pace))
-        run_out = reach if reach < window.end else None
+        reach = Fraction(limit) / pace  # microseconds from the window's start
+        if reach < total:  # compared first: a slow pace reaches the limit past year 9999
+            run_out = window.start + timedelta(microseconds=int(reach))
     return max(projected, used), run_out
 
 

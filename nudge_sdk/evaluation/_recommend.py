@@ -13,12 +13,22 @@ add-ons grant. Add-ons bought for a feature are the cheapest with it, one unit.
 Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
 so every cost is exact at `PRECISION` digits; `cheapest` traps `Inexact` so that a
 magnitude beyond it fails loudly instead of rounding.
+
+The search never lists quantities: it walks them lazily, dearest-value-first packs from
+the covering quantity down, and stops as soon as a lower bound (what is spent plus the
+shortfall at the best rate still available) cannot beat the best found. It also honours
+a `Budget`: a deadline on an injected clock (`time.monotonic` by default), the one
+thing in the evaluation that reads a clock, because a deadline is about elapsed time
+and not about the account. Past it, a search returns the best option found so far, or
+`None`, and the budget remembers that it ran out (`Budget.passed`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import decimal
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -27,12 +37,48 @@ import attrs
 from nudge_sdk.billing._periods import Interval
 from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Plan
 
-__all__ = ["Need", "Option", "Recommender", "cheapest", "cost_of"]
+__all__ = ["DEADLINE", "Budget", "Need", "Option", "Recommender", "cheapest", "cost_of"]
 
 _ZERO = Decimal(0)
 PRECISION = 60
 """Significant digits for usage-times-price arithmetic: usage is at most 10**15 with
 nine decimal places (24 digits), so products with any catalog price stay exact."""
+DEADLINE = 0.05
+"""The default time budget, in seconds, of the offer searches of one evaluation."""
+
+Clock = Callable[[], float]
+"""Seconds on a monotonic clock (`time.monotonic`); injected so tests can drive it."""
+
+
+class Budget:
+    """How long the searches of one evaluation may run together: `seconds` on `clock`,
+    from when the first of them starts (so that what came before, such as loading a
+    locale's data on a cold start, does not count). `passed` turns true the first time
+    a search finds the time up."""
+
+    __slots__ = ("_clock", "_until", "passed", "seconds")
+
+    def __init__(self, clock: Clock, seconds: float) -> None:
+        self._clock = clock
+        self.seconds = seconds
+        self._until: float | None = None
+        self.passed = False
+
+    def out(self) -> bool:
+        """Whether the time is up (asks the clock until it is, then remembers)."""
+        if self.passed:
+            return True
+        now = self._clock()
+        if self._until is None:
+            self._until = now + self.seconds
+        elif now >= self._until:
+            self.passed = True
+        return self.passed
+
+
+_BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
+    "nudge_sdk_search_budget", default=None
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -197,21 +243,58 @@ def _groups(catalog: Catalog, interval: Interval, short: tuple[str, ...]) -> lis
     return groups
 
 
-def _group_choice(plan: Plan, group: Group, need: Need) -> dict[str, int] | None:
+def _group_choice(plan: Plan, group: Group, need: Need, budget: Budget) -> dict[str, int] | None:
     """The cheapest add-on quantities covering a group of metrics on one plan (empty when
-    overage is cheapest), or `None` if nothing can.
+    overage is cheapest), or `None` if nothing can (or the budget ran out first).
 
     A branch and bound over the group's add-ons, best value first: every add-on but the
-    last tries each quantity up to the one covering every metric it grants, cut off as
-    soon as it cannot beat the best so far. The last needs only the quantities where
-    its cost can turn: the cost is convex in its quantity (a price per unit plus
-    overage that falls to zero), so the best is where one of its metrics just gets
-    covered (rounded down or up) or a floor is just passed.
+    last tries each quantity from the one covering every metric it grants down to none,
+    cut off as soon as a lower bound cannot beat the best so far. The last needs only the
+    quantities where its cost can turn: the cost is convex in its quantity (a price per
+    unit plus overage that falls to zero), so the best is where one of its metrics just
+    gets covered (rounded down or up) or a floor is just passed.
+
+    The lower bound at an add-on is what is spent plus, for the metric that needs it
+    most, its shortfall at the cheapest rate still available (a later add-on's price per
+    unit granted, or the overage rate); one add-on may serve several metrics, so the
+    bound takes the largest, not the sum. With one metric still short, and an add-on no
+    dearer per unit than what follows, it only grows as the quantity falls, so the walk
+    stops at the first quantity it cuts off.
     """
     metrics, packs = group
     usage = [need.usage.get(metric, _ZERO) for metric in metrics]
     floors = [need.grow.get(metric) for metric in metrics]
     rates = [plan.overage.get(metric) for metric in metrics]
+    # cheapest[i][m]: the best rate for metric m from add-on i on (None: nothing covers it).
+    cheapest: list[list[Fraction | None]] = [[] for _ in range(len(packs) + 1)]
+    cheapest[len(packs)] = [None if rate is None else Fraction(rate) for rate in rates]
+    for index in range(len(packs) - 1, -1, -1):
+        row = list(cheapest[index + 1])
+        for at, grant in packs[index].grants:
+            rate = Fraction(packs[index].unit) / Fraction(grant)
+            known = row[at]
+            row[at] = rate if known is None else min(known, rate)
+        cheapest[index] = row
+    # With one metric, an add-on no dearer per unit than everything after it makes the
+    # bound grow as its quantity falls (while short): the walk may stop at the first cut.
+    steady = [
+        len(metrics) == 1
+        and (later := cheapest[index + 1][0]) is not None
+        and Fraction(pack.unit) / Fraction(pack.grants[0][1]) <= later
+        for index, pack in enumerate(packs)
+    ]
+
+    def bound(index: int, limits: list[Decimal], spent: int) -> Fraction | None:
+        """The least any completion from add-on `index` on can cost; `None`: it cannot cover."""
+        most = Fraction(0)
+        for at, limit in enumerate(limits):
+            short = usage[at] - limit
+            if short > 0:
+                rate = cheapest[index][at]
+                if rate is None:
+                    return None
+                most = max(most, Fraction(short) * rate)
+        return spent + most
 
     def rest(limits: list[Decimal]) -> Decimal | None:
         """What is still owed at these limits: overage, or `None` if they do not cover."""
@@ -230,7 +313,7 @@ def _group_choice(plan: Plan, group: Group, need: Need) -> dict[str, int] | None
     best: list[tuple[Decimal, dict[str, int]]] = []
 
     def walk(index: int, limits: list[Decimal], spent: int, chosen: dict[str, int]) -> None:
-        if best and spent >= best[0][0]:
+        if (best and spent >= best[0][0]) or budget.out():
             return
         owed = rest(limits)
         if owed is not None and (not best or spent + owed < best[0][0]):
@@ -244,16 +327,32 @@ def _group_choice(plan: Plan, group: Group, need: Need) -> dict[str, int] | None
             floor_ = floors[at]
             if floor_ is not None:
                 turns.add(_units(floor_ - limits[at], grant)[0] + 1)
-        if index == len(packs) - 1:
-            quantities = sorted(q for q in turns if q > 0)
-        else:
-            walk(index + 1, limits, spent, chosen)  # none of this one
-            quantities = list(range(1, max(turns) + 1))
-        for quantity in quantities:
+        last = index == len(packs) - 1
+        quantities: Iterable[int] = (
+            sorted(q for q in turns if q > 0) if last else range(max(turns), 0, -1)
+        )
+        for quantity in quantities:  # lazily: a quantity may be in the billions
+            cost = spent + pack.unit * quantity
+            if best and cost >= best[0][0]:
+                if last:
+                    break  # ascending: only dearer from here
+                continue
             more = list(limits)
             for at, grant in pack.grants:
                 more[at] += grant * quantity
-            walk(index + 1, more, spent + pack.unit * quantity, {**chosen, pack.id: quantity})
+            if not last:
+                least = bound(index + 1, more, cost)
+                if least is None or (best and least >= best[0][0]):
+                    if len(metrics) == 1 and (
+                        least is None or (steady[index] and more[0] <= usage[0])
+                    ):
+                        break  # descending and short on one metric: no better below
+                    continue
+            walk(index + 1, more, cost, {**chosen, pack.id: quantity})
+            if budget.passed:
+                return
+        if not last:
+            walk(index + 1, limits, spent, chosen)  # none of this one
 
     limits = []
     for metric in metrics:
@@ -271,11 +370,31 @@ def _units(amount: Decimal, grant: Decimal) -> tuple[int, int]:
     return down, down + (1 if rest else 0)
 
 
+class _Searching:
+    """`Recommender.searching`: a plain context manager, as it runs on every evaluation."""
+
+    __slots__ = ("_budget", "_token")
+
+    def __init__(self, budget: Budget) -> None:
+        self._budget = budget
+
+    def __enter__(self) -> Budget:
+        self._token = _BUDGET.set(self._budget)
+        return self._budget
+
+    def __exit__(self, *exc: object) -> None:
+        _BUDGET.reset(self._token)
+
+
 class Recommender:
     """Right-sizing against one catalog, with its add-on tables built once."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(
+        self, catalog: Catalog, *, clock: Clock = time.monotonic, deadline: float = DEADLINE
+    ) -> None:
         self.catalog = catalog
+        self.clock = clock
+        self.deadline = deadline
         self._ladder = list(catalog.plans.values())
         self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
         self._groups: dict[tuple[Interval, tuple[str, ...]], list[Group]] = {}
@@ -301,19 +420,38 @@ class Recommender:
             self._feature_addon[key] = min(offers)[1] if offers else None
         return self._feature_addon[key]
 
+    def budget(self) -> Budget:
+        """A fresh budget of this recommender's deadline, starting now."""
+        return Budget(self.clock, self.deadline)
+
+    def searching(self, budget: Budget) -> _Searching:
+        """Make every search inside the ``with`` block (in this thread or task) share
+        `budget`."""
+        return _Searching(budget)
+
+    def current(self) -> Budget | None:
+        """The budget of the enclosing `searching` block, if any."""
+        return _BUDGET.get()
+
     def cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
         """The cheapest option covering `need`; ties go to fewer add-on units, then the
-        lower plan."""
+        lower plan. Within the budget of the enclosing `searching` block, or a fresh one:
+        past it, the best option found so far (or `None`)."""
+        budget = _BUDGET.get() or self.budget()
         with decimal.localcontext(prec=PRECISION) as context:
             context.traps[decimal.Inexact] = True
-            return self._cheapest(interval, seats, need)
+            return self._cheapest(interval, seats, need, budget)
 
-    def _cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
+    def _cheapest(
+        self, interval: Interval, seats: int, need: Need, budget: Budget
+    ) -> Option | None:
         best: Option | None = None
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
         metrics = sorted(need.usage.keys() | need.grow.keys())
         usage, grow = need.usage, need.grow
         for plan in self._ladder[start:]:
+            if budget.out():
+                break
             price = plan.price(interval)
             if price is None or (best is not None and price.amount(seats) > best.cost):
                 continue  # not sold by this interval, or dearer than the best before add-ons
@@ -330,7 +468,7 @@ class Recommender:
                 ):
                     short.append(metric)
             for group in self.groups(interval, tuple(short)) if short else ():
-                choice = _group_choice(plan, group, need)
+                choice = _group_choice(plan, group, need, budget)
                 for addon_id, quantity in (choice or {}).items():
                     chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
             option = _cost(self.catalog, plan, interval, seats, chosen, need, metrics)

@@ -53,6 +53,8 @@ class Context:
     feature: str | None
     events: frozenset[str]
     state: StateSnapshot
+    signals: tuple[str, ...] = ()
+    """The account's signals that the catalog knows (those that can silence a rule)."""
 
     @functools.cached_property
     def tenure(self) -> int:

@@ -3,20 +3,34 @@
 Instants are written in UTC with a ``Z``; exact fractions as ``"p/q"`` text; money as
 two keys, ``<name>_minor`` (an integer) and ``<name>`` (decimal text with exactly the
 currency's decimals), so a frontend never parses a float.
+
+>>> from nudge_sdk import Amount
+>>> to_json(Amount(minor=450, amount="4.50", formatted="$4.50"))
+{'minor': 450, 'amount': '4.50', 'formatted': '$4.50'}
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias, overload
 
 import cattrs
+from attrs import AttrsInstance
 
 from nudge_sdk.billing._periods import Period
 from nudge_sdk.billing._proration import ItemKind, Quote, QuoteLine
 
-__all__ = ["converter", "instant", "to_json"]
+__all__ = ["JSON", "JSONObject", "converter", "instant", "to_json"]
+
+JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | bool | None
+"""A JSON value as `to_json` makes it: no floats (money is integer minor units and
+decimal text)."""
+
+JSONObject: TypeAlias = dict[str, Any]
+"""A JSON object, as `to_json` makes one of a payload, a quote or a period; its values
+are `JSON`, typed `Any` so that callers can index nested keys without narrowing each
+step. Its shape is ``schemas/payload.schema.json`` (and ``payload.d.ts``)."""
 
 converter = cattrs.Converter()
 
@@ -66,6 +80,14 @@ converter.register_unstructure_hook(QuoteLine, _line)
 converter.register_unstructure_hook(Quote, _quote)
 
 
-def to_json(value: object) -> Any:
-    """The JSON-ready form (dicts, lists, strings, integers) of an SDK value."""
-    return converter.unstructure(value)
+@overload
+def to_json(value: AttrsInstance) -> JSONObject: ...
+@overload
+def to_json(value: datetime | Fraction) -> str: ...
+@overload
+def to_json(value: object) -> Any: ...  # a value of unknown type: `JSON` in fact
+def to_json(value: object) -> JSON:
+    """The JSON-ready form (dicts, lists, strings, integers) of an SDK value: an
+    `Evaluation` or a `Comparison` gives the object `payload_schema()` describes."""
+    result: JSON = converter.unstructure(value)
+    return result

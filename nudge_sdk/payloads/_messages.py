@@ -6,11 +6,18 @@ is no attribute access, indexing or code in templates.
 
 Numbers, percentages and money go through `NumberFormat`s built once per locale from
 Babel's patterns (see `_numbers`); dates through Babel, cached per day and locale.
+
+The locale comes from the host, so it is checked before anything is cached by it:
+`well_formed` takes a BCP 47 tag or POSIX locale id of at most `MAX_LOCALE` characters
+(``fa-IR``, ``zh_Hans_CN``, ``de_DE.UTF-8@euro``) to Babel's form without charset or
+modifier (``fa_IR``, ``zh_Hans_CN``, ``de_DE``), and anything else to ``""``, which falls
+back to the catalog's default locale. Every cache here is an LRU of bounded size.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -27,27 +34,53 @@ from nudge_sdk.payloads._numbers import (
     decimal_format,
     percent_format,
 )
-from nudge_sdk.payloads._payloads import Amount
+from nudge_sdk.payloads._payloads import Amount, Direction
 
-__all__ = ["LocaleText", "fallback_chain", "locale_text"]
+__all__ = ["MAX_LOCALE", "LocaleText", "fallback_chain", "locale_text", "well_formed"]
 
 _CACHE = 4096
+MAX_LOCALE = 35
+"""The longest locale id taken (BCP 47 advises supporting tags of at least 35 characters)."""
+_LOCALE_ID = re.compile(
+    r"(?P<tag>[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?:[-_](?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*)"
+    r"(?:\.[A-Za-z0-9-]{1,20})?(?:@[A-Za-z0-9]{1,20})?",
+    re.ASCII,
+)
+"""Language, script, region and variants (``-`` or ``_``), then a POSIX charset and
+modifier; private-use and extension subtags are not taken."""
 
 
-@functools.cache
+def well_formed(locale: object) -> str:
+    """`locale` as a Babel identifier without charset or modifier (``fa-IR`` gives
+    ``fa_IR``), or ``""`` if it is not a well-formed locale id of at most `MAX_LOCALE`
+    characters. Whether Babel knows it is another matter (`fallback_chain`)."""
+    if not isinstance(locale, str) or len(locale) > MAX_LOCALE:
+        return ""
+    match = _LOCALE_ID.fullmatch(locale)
+    return match["tag"].replace("-", "_") if match else ""
+
+
+@functools.lru_cache(maxsize=_CACHE)
 def _locale(key: str) -> Locale:
     return Locale.parse(key)
 
 
-@functools.lru_cache(maxsize=_CACHE)
 def fallback_chain(locale: str, default: str) -> tuple[str, ...]:
-    """``fa-IR`` gives ``fa_IR``, ``fa``, then the catalog default (unknown parts skipped)."""
+    """``fa-IR`` gives ``fa_IR``, ``fa``, then the catalog default (unknown parts skipped);
+    a malformed locale gives the default alone."""
+    return _chain(well_formed(locale), default)
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _chain(locale: str, default: str) -> tuple[str, ...]:
     chain = []
-    try:
-        parsed = _locale(locale.replace("-", "_"))
-        chain = [str(parsed), parsed.language]
-    except (ValueError, UnknownLocaleError):
-        pass
+    if locale:
+        try:
+            parsed = _locale(locale)
+            chain = [str(parsed), parsed.language]
+        except (ValueError, UnknownLocaleError):
+            pass
     return tuple(dict.fromkeys([*chain, default]))
 
 
@@ -83,7 +116,7 @@ class LocaleText:
         self.locale = locale
         self.zone = zone
         parsed = _locale(locale)
-        self.direction = "rtl" if parsed.character_order == "right-to-left" else "ltr"
+        self.direction: Direction = "rtl" if parsed.character_order == "right-to-left" else "ltr"
         self._number = decimal_format(parsed, "#,##0.##")
         self._percent = percent_format(parsed)
         self._money: dict[str, NumberFormat] = {}

@@ -33,15 +33,18 @@ from nudge_sdk.payloads._payloads import (
     AddonLine,
     Amount,
     CallToAction,
+    CtaAction,
     MetricFigures,
     Nudge,
     Offer,
+    OfferKind,
     Reason,
+    ReasonCode,
 )
 
 __all__ = ["NudgeBuilder"]
 
-_TRIGGER_CODES = {
+_TRIGGER_CODES: dict[type, ReasonCode] = {
     UsageThreshold: "usage_threshold",
     BreakEven: "break_even",
     FeatureLocked: "feature_locked",
@@ -50,7 +53,7 @@ _TRIGGER_CODES = {
     CancelIntent: "cancel_intent",
     Milestone: "milestone",
 }
-_CTA = {
+_CTA: dict[NudgeKind, CtaAction] = {
     NudgeKind.UPGRADE: "upgrade",
     NudgeKind.ADDON: "add_addon",
     NudgeKind.BREAK_EVEN: "switch_plan",
@@ -227,7 +230,7 @@ class NudgeBuilder:
             for a, n in option.addons.items()
         )
         changed_addons = option.addons != dict(account.addons)
-        kind = (
+        kind: OfferKind = (
             ("plan_with_addons" if changed_addons else "plan")
             if option.plan != account.plan or option.seats != account.seats
             else ("addon" if changed_addons else "plan")

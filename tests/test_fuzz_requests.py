@@ -1,0 +1,332 @@
+"""Fuzzing the request path: hostile accounts, usage, state snapshots and `now` against
+the example catalog. `evaluate` and `compare` never raise, the other entry points raise
+only `NudgeError`, nothing is ever an internal error, and every input is answered fast.
+
+Fast by default (a capped number of examples); ``NUDGE_FUZZ_LONG=1`` runs many more.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nudge_sdk import (
+    Account,
+    Evaluator,
+    Grant,
+    Interval,
+    NudgeError,
+    Period,
+    RuleHistory,
+    StateSnapshot,
+    Unit,
+    load_catalog,
+)
+from nudge_sdk.evaluation._state import Shown
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = load_catalog(ROOT / "examples" / "plans.yaml")
+EVALUATOR = Evaluator(CATALOG)
+LONG = os.environ.get("NUDGE_FUZZ_LONG") == "1"
+FUZZ = settings(
+    max_examples=5000 if LONG else 150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+TIME_BOUND = 2.0
+"""Seconds any one call may take, with a generous margin (a call takes microseconds)."""
+
+MIN_DAY = datetime(1, 1, 2)
+MAX_DAY = datetime(9999, 12, 30)
+
+good_zones = st.sampled_from(
+    ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kathmandu", "Pacific/Kiritimati"]
+)
+zones = st.one_of(
+    good_zones,
+    good_zones,
+    good_zones,
+    st.sampled_from(["America", "Europe/", "../etc/passwd", "", "\x00", "UTC\udc80", "x" * 5000]),
+    st.text(max_size=40),
+)  # fmt: skip
+good_locales = st.sampled_from(["en", "ar", "fa-IR", "ky", "zh_Hans_CN", "de_DE.UTF-8@euro"])
+locales = st.one_of(
+    good_locales,
+    good_locales,
+    st.sampled_from(["xx", "", "en-150", "ar_EG", "sr_Latn_RS"]),
+    st.sampled_from(["en_US@<script>alert(1)</script>", "en" * 600, "en_US@" + "m" * 30]),
+    st.text(max_size=50),
+)
+fixed_offsets = st.integers(-23 * 60 + 1, 23 * 60 - 1).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+tzs = st.one_of(st.just(UTC), fixed_offsets, st.timezones())
+ordinary = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=tzs
+)
+extreme = st.one_of(
+    st.datetimes(min_value=MIN_DAY, max_value=datetime(1001, 1, 1), timezones=tzs),
+    st.datetimes(min_value=datetime(8999, 1, 1), max_value=MAX_DAY, timezones=tzs),
+)
+instants = st.one_of(ordinary, ordinary, ordinary, ordinary, extreme)
+numbers = st.one_of(
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from([Decimal("1e999999"), Decimal("-0"), 10**15, 10**15 + 1, 2**63, 92.4]),
+)
+junk = st.one_of(
+    numbers, st.text(max_size=5), st.booleans(), st.none(), st.lists(st.integers(), max_size=2)
+)
+readings = st.dictionaries(st.sampled_from(["value", "per_day", "rate"]), junk, max_size=3)
+metric_names = st.one_of(
+    st.sampled_from(["storage_gb", "seats", "ai_credits", "bandwidth", ""]), st.text(max_size=8)
+)
+known = st.sampled_from(["storage_gb", "seats", "ai_credits"])
+sane = st.one_of(
+    st.integers(0, 5000),
+    st.floats(0, 5000),
+    st.fixed_dictionaries(
+        {"value": st.integers(0, 5000)}, optional={"per_day": st.integers(-50, 50)}
+    ),
+)
+usage_maps = st.one_of(
+    st.dictionaries(known, sane, max_size=3),
+    st.dictionaries(known, sane, max_size=3),
+    st.dictionaries(known, sane, max_size=3),
+    st.dictionaries(metric_names, st.one_of(numbers, junk, readings), max_size=6),
+    st.integers(0, 20_000).map(lambda n: {f"m{i}": i for i in range(n)}),
+)
+usages: st.SearchStrategy[Any] = st.one_of(
+    usage_maps, st.sampled_from([[("storage_gb", 1)], "storage_gb", None, 42])
+)
+signals: st.SearchStrategy[frozenset[str]] = st.one_of(
+    st.just(frozenset()),
+    st.just(frozenset()),
+    st.frozensets(st.sampled_from(["open_ticket", "cancel_intent", "negative_sentiment", "x"])),
+    st.integers(0, 20_000).map(lambda n: frozenset(f"s{i}" for i in range(n))),
+)
+
+
+FIELDS = (
+    "period", "signup", "anchor", "trial_end", "licence_end", "seats", "locale", "zone",
+    "currency", "addons", "grants", "signals", "usage", "now", "state", "plan", "interval",
+)  # fmt: skip
+"""What can be hostile; an example makes at most two of them so, so that most inputs
+get through the checks and reach the rules, offers and payloads."""
+
+
+@st.composite
+def requests(
+    draw: st.DrawFn,
+) -> tuple[Account, Any, datetime, StateSnapshot | None]:
+    """An account, its usage, `now` and a state snapshot, mostly sane, with a field or
+    two hostile: extreme or naive instants, bad zones and locales, huge seats, add-on
+    quantities and collections, junk usage, odd state."""
+    hostile = draw(st.sets(st.sampled_from(FIELDS), max_size=2))
+
+    def pick(field: str, sane: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> Any:
+        return draw(st.one_of(sane, bad) if field in hostile else sane)
+
+    maybe_sane = st.one_of(st.none(), ordinary)
+    maybe_bad = st.one_of(st.none(), instants)
+    start = pick("period", ordinary, instants)
+    length = draw(st.sampled_from([timedelta(days=30), timedelta(days=365), timedelta(seconds=1)]))
+    try:
+        period = Period(start, start + length)
+    except (OverflowError, NudgeError):
+        period = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    account = Account(
+        id=draw(st.text(max_size=8)),
+        plan=pick(
+            "plan", st.sampled_from(["free", "starter", "team", "business"]), st.just("gold")
+        ),
+        interval=pick(
+            "interval",
+            st.sampled_from([Interval(Unit.MONTH), Interval(Unit.YEAR)]),
+            st.just(Interval(Unit.DAY, 100)),
+        ),
+        period=period,
+        signup=pick("signup", ordinary, instants),
+        anchor=pick("anchor", maybe_sane, maybe_bad),
+        seats=pick("seats", st.integers(1, 80), st.integers(1, 10**9)),
+        trial_end=pick("trial_end", maybe_sane, maybe_bad),
+        licence_end=pick("licence_end", maybe_sane, maybe_bad),
+        locale=pick("locale", good_locales, locales),
+        currency=pick("currency", st.sampled_from(["", "USD", "usd"]), st.just("EUR")),
+        zone=pick("zone", good_zones, zones),
+        country=draw(st.sampled_from(["", "DE", "US", "x" * 100])),
+        addons=pick(
+            "addons",
+            st.dictionaries(
+                st.sampled_from(["storage_pack", "credit_pack", "audit_log_addon"]),
+                st.integers(0, 3),
+                max_size=2,
+            ),
+            st.dictionaries(
+                st.sampled_from(["storage_pack", "credit_pack", "nope"]),
+                st.integers(-5, 10**20),
+                max_size=3,
+            ),
+        ),
+        grants=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        Grant,
+                        metric=st.sampled_from(["storage_gb", "ai_credits", "nope"]),
+                        amount=st.integers(0, 10**6).map(Decimal),
+                        expires=maybe_bad if "grants" in hostile else maybe_sane,
+                    ),
+                    max_size=2,
+                )
+            )
+        ),
+        signals=pick(
+            "signals",
+            st.frozensets(st.sampled_from(["open_ticket", "cancel_intent", "x"]), max_size=1),
+            signals,
+        ),
+        attributes=draw(st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=3)),
+    )
+    usage = pick("usage", st.dictionaries(known, sane, max_size=3), usages)
+    now = pick("now", ordinary, nows)
+    state = pick("state", st.one_of(st.none(), sane_states), states)
+    return account, usage, now, state
+
+
+odd_levels = st.one_of(
+    st.none(),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal(80)]),
+)
+maybe_time = st.one_of(st.none(), instants, st.datetimes(min_value=MIN_DAY, max_value=MAX_DAY))
+histories = st.builds(
+    RuleHistory,
+    last_shown=maybe_time,
+    shown_last_week=st.integers(-3, 10**6),
+    dismissed=st.booleans(),
+    dismissed_until=maybe_time,
+    snoozed_until=maybe_time,
+    last_level=odd_levels,
+    level_window=maybe_time,
+)
+rule_ids = st.sampled_from([*CATALOG.rules, "gone"])
+placements = st.sampled_from(["banner", "modal", "inline", "nowhere"])
+states = st.builds(
+    StateSnapshot,
+    rules=st.dictionaries(rule_ids, histories, max_size=4),
+    trial_extensions_claimed=st.integers(-2, 5),
+    shown=st.lists(
+        st.builds(
+            Shown,
+            rule=rule_ids,
+            nudge=st.text(max_size=4),
+            placement=placements,
+            at=st.one_of(instants, st.datetimes(min_value=MIN_DAY, max_value=MAX_DAY)),
+        ),
+        max_size=5,
+    ).map(tuple),
+)
+sane_times = st.one_of(st.none(), ordinary)
+sane_states = st.builds(
+    StateSnapshot,
+    rules=st.dictionaries(
+        rule_ids,
+        st.builds(
+            RuleHistory,
+            last_shown=sane_times,
+            shown_last_week=st.integers(0, 5),
+            dismissed=st.booleans(),
+            dismissed_until=sane_times,
+            snoozed_until=sane_times,
+            last_level=st.one_of(st.none(), st.sampled_from([Decimal(80), Decimal(100)])),
+            level_window=sane_times,
+        ),
+        max_size=3,
+    ),
+    trial_extensions_claimed=st.integers(0, 3),
+    shown=st.lists(
+        st.builds(
+            Shown, rule=rule_ids, nudge=st.text(max_size=4), placement=placements, at=ordinary
+        ),
+        max_size=5,
+    ).map(tuple),
+)
+nows = st.one_of(instants, st.datetimes(min_value=MIN_DAY, max_value=MAX_DAY))
+
+
+def _timed(call: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    try:
+        return call(), time.perf_counter() - started
+    except NudgeError as error:
+        return error, time.perf_counter() - started
+
+
+def _no_internal_error(problems: tuple[str, ...]) -> None:
+    assert not any(p.startswith("internal error") for p in problems), problems
+
+
+@FUZZ
+@given(requests(), st.sampled_from([None, "sso", "audit_log", "nope"]), st.booleans())
+def test_the_request_path_survives_hostile_input(
+    request: tuple[Account, Any, datetime, StateSnapshot | None],
+    feature: str | None,
+    explain: bool,
+) -> None:
+    """`evaluate` and `compare` never raise and never report an internal error;
+    `entitlements`, `triggered` and `may` raise nothing but `NudgeError`, never an
+    internal one; each call answers within `TIME_BOUND`."""
+    account, usage, now, state = request
+    result, took = _timed(
+        lambda: EVALUATOR.evaluate(
+            account, usage, now=now, state=state, feature=feature, explain=explain, compare=True
+        )
+    )
+    assert not isinstance(result, NudgeError), result
+    assert took < TIME_BOUND
+    assert result.degraded == bool(result.problems)
+    _no_internal_error(result.problems)
+    if result.comparison is not None:
+        _no_internal_error(result.comparison.problems)
+    comparison, took = _timed(lambda: EVALUATOR.compare(account, usage, now=now))
+    assert not isinstance(comparison, NudgeError), comparison
+    assert took < TIME_BOUND
+    _no_internal_error(comparison.problems)
+    for call in (
+        lambda: EVALUATOR.entitlements(account, usage, now=now),
+        lambda: EVALUATOR.triggered(account, usage, now=now, state=state, feature=feature),
+        lambda: EVALUATOR.may(account, feature or "sso"),
+    ):
+        outcome, took = _timed(call)
+        assert took < TIME_BOUND
+        if isinstance(outcome, NudgeError):
+            assert not str(outcome).startswith("internal error"), outcome
+
+
+@pytest.mark.parametrize("locale", ["en_US@<script>", "en_US@" + "x" * 10**6, "<b>"])
+def test_a_malformed_locale_never_reaches_the_payload(locale: str) -> None:
+    """Whatever the locale, the payloads' locale is one Babel knows, never the input."""
+    account = Account(
+        id="a",
+        plan="starter",
+        interval=Interval(Unit.MONTH),
+        period=Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)),
+        signup=datetime(2024, 1, 1, tzinfo=UTC),
+        locale=locale,
+    )
+    result = EVALUATOR.evaluate(
+        account, {"storage_gb": 92}, now=datetime(2025, 6, 16, tzinfo=UTC), compare=True
+    )
+    assert result.comparison is not None
+    assert {"en"} == {n.locale for n in result.nudges} | {result.comparison.locale}
+    assert not any(locale in problem for problem in result.problems)
