@@ -38,7 +38,7 @@ from nudge_sdk._errors import (
     UnknownCurrency,
     UnknownItem,
 )
-from nudge_sdk._evaluator import Evaluator
+from nudge_sdk._evaluator import MAX_STATE_ITEMS, Evaluator
 from nudge_sdk._nudges import Breaker, Nudges, Reported
 from nudge_sdk.billing._money import Currency, Money, Rounding, allocate, round_minor
 from nudge_sdk.billing._periods import Cycle, Interval, Period, Unit
@@ -53,6 +53,7 @@ from nudge_sdk.billing._proration import (
     prorate,
 )
 from nudge_sdk.catalog._catalog import (
+    MAX_AMOUNT,
     UNLIMITED,
     AddOn,
     Caps,
@@ -72,13 +73,21 @@ from nudge_sdk.catalog._catalog import (
 )
 from nudge_sdk.catalog._loader import (
     MAX_CATALOG_BYTES,
+    MAX_CATALOG_DEPTH,
     MAX_CATALOG_VALUES,
     catalog_from_dict,
     load_catalog,
     parse_catalog,
 )
-from nudge_sdk.catalog._rules import PLACEHOLDERS, NudgeKind, Rule, Severity
-from nudge_sdk.evaluation._account import Account, Grant, account_from_json
+from nudge_sdk.catalog._rules import MAX_WINDOW, PLACEHOLDERS, NudgeKind, Rule, Severity
+from nudge_sdk.evaluation._account import (
+    MAX_SEATS,
+    MAX_SIGNALS,
+    MAX_USAGE_KEYS,
+    Account,
+    Grant,
+    account_from_json,
+)
 from nudge_sdk.evaluation._entitlements import Access, Entitlement
 from nudge_sdk.evaluation._guardrails import Claim
 from nudge_sdk.evaluation._state import EVENT_KINDS, NudgeEvent, RuleHistory, Shown, StateSnapshot
@@ -115,8 +124,15 @@ from nudge_sdk.stores import MemoryStore, Store, open_store
 __all__ = [
     "DECISION_REASONS",
     "EVENT_KINDS",
+    "MAX_AMOUNT",
     "MAX_CATALOG_BYTES",
+    "MAX_CATALOG_DEPTH",
     "MAX_CATALOG_VALUES",
+    "MAX_SEATS",
+    "MAX_SIGNALS",
+    "MAX_STATE_ITEMS",
+    "MAX_USAGE_KEYS",
+    "MAX_WINDOW",
     "PLACEHOLDERS",
     "SCHEMA_VERSION",
     "UNLIMITED",
