@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -403,51 +400,3 @@ def test_async_missing_table_says_to_run_init(server: str, table: str) -> None:
             await store.aclose()
 
     asyncio.run(run())
-
-
-# -- kill -9 --------------------------------------------------------------------------
-
-CLAIMER = """
-import sys
-from datetime import UTC, datetime, timedelta
-from nudge_sdk import catalog_from_dict
-from nudge_sdk.evaluation._guardrails import Guardrails
-from nudge_sdk.stores._postgres import PostgresStore
-
-store = PostgresStore(sys.argv[1], timeout=5.0, table=sys.argv[2])
-guardrails = Guardrails(catalog_from_dict({"currency": "USD", "plans": {"free": {}}}))
-expires = datetime.now(UTC) + timedelta(days=1)
-index = 0
-while True:
-    store.change("acct", lambda s: guardrails.claim(s, f"k{index}", 7, 10**9), expires=expires)
-    if index == 0:
-        print("ready", flush=True)
-    index += 1
-"""
-
-
-@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
-def test_kill_9_mid_claim_leaves_whole_changes(
-    store: PostgresStore, server: str, table: str, delay: float
-) -> None:
-    """A process killed while claiming leaves a snapshot that decodes, whose count
-    matches its claims (a prefix of those made), and a claim made again is a
-    duplicate."""
-    with subprocess.Popen(
-        [sys.executable, "-c", CLAIMER, server, table], stdout=subprocess.PIPE, cwd=ROOT
-    ) as child:
-        assert child.stdout is not None
-        assert b"ready\n" == child.stdout.readline()
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        assert -signal.SIGKILL == child.wait()
-    with capture_logs() as logs:
-        final = store.load("acct")
-    assert [] == logs
-    made = len(final.claims)
-    assert made >= 1
-    assert {f"k{index}": 7 for index in range(made)} == final.claims
-    assert (made, made) == (final.trial_extensions_claimed, final.version)
-    again = store.change("acct", claiming("k0", 7, 10**9), expires=EXPIRES)
-    assert Claim(granted=True, days=7, duplicate=True) == again
-    assert made == store.load("acct").trial_extensions_claimed

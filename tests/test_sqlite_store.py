@@ -8,10 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -365,49 +362,3 @@ def test_a_forked_child_opens_its_own_connection(store: SQLiteStore) -> None:
     assert 0 == os.waitstatus_to_exitcode(status)
     final = store.load("acct")
     assert (2, {"welcome": 7, "child": 1}) == (final.version, dict(final.claims))
-
-
-# -- kill -9 --------------------------------------------------------------------------
-
-CLAIMER = """
-import sys
-from datetime import UTC, datetime, timedelta
-from nudge_sdk import catalog_from_dict
-from nudge_sdk.evaluation._guardrails import Guardrails
-from nudge_sdk.stores._sqlite import SQLiteStore
-
-store = SQLiteStore(sys.argv[1], timeout=5.0)
-guardrails = Guardrails(catalog_from_dict({"currency": "USD", "plans": {"free": {}}}))
-expires = datetime.now(UTC) + timedelta(days=1)
-index = 0
-while True:
-    store.change("acct", lambda s: guardrails.claim(s, f"k{index}", 7, 10**9), expires=expires)
-    if index == 0:
-        print("ready", flush=True)
-    index += 1
-"""
-
-
-@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
-def test_kill_9_mid_claim_leaves_whole_changes(store: SQLiteStore, delay: float) -> None:
-    """A process killed while claiming leaves a snapshot that decodes, whose count
-    matches its claims (a prefix of those made), and a claim made again is a
-    duplicate."""
-    with subprocess.Popen(
-        [sys.executable, "-c", CLAIMER, store.path], stdout=subprocess.PIPE, cwd=ROOT
-    ) as child:
-        assert child.stdout is not None
-        assert b"ready\n" == child.stdout.readline()
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        assert -signal.SIGKILL == child.wait()
-    with capture_logs() as logs:
-        final = store.load("acct")
-    assert [] == logs
-    made = len(final.claims)
-    assert made >= 1
-    assert {f"k{index}": 7 for index in range(made)} == final.claims
-    assert (made, made) == (final.trial_extensions_claimed, final.version)
-    again = store.change("acct", claiming("k0", 7, 10**9), expires=EXPIRES)
-    assert Claim(granted=True, days=7, duplicate=True) == again
-    assert made == store.load("acct").trial_extensions_claimed
