@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -154,7 +156,7 @@ def test_quote_period_end_defaults_to_one_interval(example_path: Path) -> None:
     [
         (
             {"--at": "2025-06-16"},
-            "nudge: error: --at: 2025-06-16 has no time zone; add one, e.g. 2025-06-16Z",
+            "nudge: error: --at: 2025-06-16 has no time zone; add one, e.g. 2025-06-16T00:00:00Z",
         ),
         ({"--at": "16 June"}, "nudge: error: --at: '16 June' is not an ISO 8601 date and time"),
         (
@@ -189,3 +191,71 @@ def test_quote_input_errors_are_one_line_exit_2(
             args += [option, value]
     code, out, err = run("quote", str(example_path), *args)
     assert (2, "", [message]) == (code, out, err.splitlines())
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    """Every command of `nudge`, by its full name, groups included."""
+    found: list[tuple[str, click.Command]] = []
+
+    def visit(name: str, command: click.Command) -> None:
+        found.append((name, command))
+        if isinstance(command, click.Group):
+            for sub, child in command.commands.items():
+                visit(f"{name} {sub}".strip(), child)
+
+    visit("", main)
+    return found
+
+
+def test_help_lists_every_command() -> None:
+    """`nudge --help` names every command, `state` and `event` included."""
+    code, out, _ = run("--help")
+    listed = out.split("Commands:\n")[1]
+    names = [line.split()[0] for line in listed.splitlines() if line.strip()]
+    assert (0, sorted(main.commands)) == (code, names)
+    assert {"check", "compare", "evaluate", "event", "quote", "schema", "state"} <= set(names)
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(), ids=lambda v: str(v) or "nudge")
+def test_every_command_has_an_example_and_described_options(
+    name: str, command: click.Command
+) -> None:
+    """Each command's help shows an example of it, and every option says what it does."""
+    code, out, _ = run(*name.split(), "--help")
+    assert (0, True) == (code, "Example:\n" in out)
+    example = out.split("Example:\n")[1].split("\n\n")[0]
+    assert f"nudge {name}".strip() in example
+    undescribed = [
+        param.name
+        for param in command.params
+        if isinstance(param, click.Option) and not param.help and param.name != "version"
+    ]
+    assert [] == undescribed
+
+
+def test_the_readme_names_only_flags_the_command_has() -> None:
+    """Every flag the README's command summary gives a command is one it takes."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    summary = readme.split("### The command")[1].split("```")[1]
+    mentioned: dict[str, set[str]] = {}
+    command = ""
+    for line in summary.splitlines():
+        words = line.split()
+        if words[:1] == ["nudge"]:
+            command = " ".join(w for w in words[1:3] if w.isalpha() and w.islower())
+            command = command if command in dict(_commands()) else words[1]
+        mentioned.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", line))
+    for name, flags in mentioned.items():
+        taken = {
+            opt
+            for param in dict(_commands())[name].params
+            for opt in [*param.opts, *param.secondary_opts]
+        }
+        assert set() == flags - taken, name
+
+
+def test_click_usage_errors_exit_2() -> None:
+    """A missing or malformed option is click's usage error: exit code 2, no output."""
+    code, out, err = run("quote", "plans.yaml", "--seats", "many")
+    assert (2, "") == (code, out)
+    assert "Error: Invalid value for '--seats': 'many' is not a valid integer" in err

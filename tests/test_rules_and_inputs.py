@@ -241,7 +241,7 @@ def test_cli_evaluate_with_the_comparison() -> None:
     [
         (
             ["--now", "2025-06-16"],
-            "nudge: error: --now: 2025-06-16 has no time zone; add one, e.g. 2025-06-16Z",
+            "nudge: error: --now: 2025-06-16 has no time zone; add one, e.g. 2025-06-16T00:00:00Z",
         ),
         (
             ["--usage", "/nonexistent.json"],

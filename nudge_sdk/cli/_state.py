@@ -1,5 +1,6 @@
 """``nudge state`` (init, show, prune) and ``nudge event``: look after a state store
-from the shell. Store errors are one line on stderr and exit code 2."""
+from the shell. Store errors are one line on stderr and exit code 2; text output has
+terminal control characters removed, as every command's (`terminal_text`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import click
 
 from nudge_sdk._errors import InvalidInput
 from nudge_sdk._nudges import Nudges
-from nudge_sdk.catalog._loader import load_catalog
-from nudge_sdk.cli._commands import _reporting, _when, main
+from nudge_sdk.cli._commands import _catalog, _reporting, _say, _when, main
 from nudge_sdk.evaluation._state import EVENT_KINDS, EventKind, StateSnapshot
 from nudge_sdk.payloads._json import instant
 from nudge_sdk.stores import Store, open_store
@@ -29,20 +29,30 @@ def _store(url: str) -> Store:
 
 @main.group()
 def state() -> None:
-    """Look after a state store: create its tables, show an account, prune."""
+    """Look after a state store: create its tables, show an account, prune.
+
+    \b
+    Example:
+      nudge state show sqlite:///nudge-state.db acct_42
+    """
 
 
 @state.command("init")
 @click.argument("url")
 @_reporting
 def init(url: str) -> None:
-    """Create (or bring up to date) the tables the store at URL needs; idempotent."""
+    """Create (or bring up to date) the tables the store at URL needs; idempotent.
+
+    \b
+    Example:
+      nudge state init sqlite:///nudge-state.db
+    """
     store = _store(url)
     try:
         store.init()
     finally:
         store.close()
-    click.echo(f"{store.name}: ready")
+    _say(f"{store.name}: ready")
 
 
 @state.command("show")
@@ -51,13 +61,21 @@ def init(url: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 @_reporting
 def show(url: str, account: str, as_json: bool) -> None:
-    """Print what the store at URL remembers of ACCOUNT."""
+    """Print what the store at URL remembers of ACCOUNT.
+
+    \b
+    Example:
+      nudge state show sqlite:///nudge-state.db acct_42 --json
+    """
     store = _store(url)
     try:
         snapshot = store.load(account)
     finally:
         store.close()
-    click.echo(json.dumps(_history(snapshot), indent=2) if as_json else _text(account, snapshot))
+    if as_json:  # ASCII: the strings' control characters are escaped
+        click.echo(json.dumps(_history(snapshot), indent=2))
+    else:
+        _say(_text(account, snapshot))
 
 
 @state.command("prune")
@@ -65,21 +83,26 @@ def show(url: str, account: str, as_json: bool) -> None:
 @click.option("--now", "now_text", help="Forget what expired before this instant; now by default.")
 @_reporting
 def prune(url: str, now_text: str | None) -> None:
-    """Forget accounts whose state has expired (SQL stores; Redis expires keys itself)."""
+    """Forget accounts whose state has expired (SQL stores; Redis expires keys itself).
+
+    \b
+    Example:
+      nudge state prune sqlite:///nudge-state.db --now 2025-07-01T00:00:00Z
+    """
     now = _when("--now", now_text) if now_text else datetime.now(UTC)
     store = _store(url)
     try:
         count = store.prune(now)
     finally:
         store.close()
-    click.echo(f"{store.name}: {count} account(s) forgotten")
+    _say(f"{store.name}: {count} account(s) forgotten")
 
 
 @main.command()
 @click.argument("url")
 @click.argument("nudge")
 @click.argument("kind", type=click.Choice(EVENT_KINDS))
-@click.option("--plans", required=True, type=click.Path(dir_okay=False), help="The catalog.")
+@click.option("--plans", required=True, type=click.Path(dir_okay=False), help="The catalog YAML.")
 @click.option("--account", required=True, help="The account the nudge was shown to.")
 @click.option("--at", "at_text", required=True, help="When it happened (ISO 8601).")
 @click.option("--until", "until_text", help="When a snooze ends (ISO 8601).")
@@ -99,14 +122,22 @@ def event(
     **details: Any,
 ) -> None:
     """Record that the customer acted on NUDGE (shown, clicked, dismissed, snoozed,
-    converted) in the store at URL."""
+    converted) in the store at URL.
+
+    NUDGE is a nudge id from `nudge evaluate --json` (`nudges[].id`).
+
+    \b
+    Example:
+      nudge event sqlite:///nudge-state.db NUDGE_ID dismissed \\
+        --plans examples/plans.yaml --account acct_42 --at 2025-06-16T01:00:00Z
+    """
     at = _when("--at", at_text)
     until = _when("--until", until_text) if until_text else None
-    with Nudges(load_catalog(plans), _store(url), timeout=_TIMEOUT) as nudges:
+    with Nudges(_catalog(plans, "--plans"), _store(url), timeout=_TIMEOUT) as nudges:
         reported = nudges.report(account, nudge, kind, at=at, until=until, **details)
     if not reported.recorded:
         raise InvalidInput(f"not recorded: {reported.problem}")
-    click.echo(f"{account}: {kind} {nudge}" + (" (already recorded)" if reported.duplicate else ""))
+    _say(f"{account}: {kind} {nudge}" + (" (already recorded)" if reported.duplicate else ""))
 
 
 def _history(snapshot: StateSnapshot) -> dict[str, Any]:
