@@ -20,6 +20,7 @@ from nudge_sdk import (
     Rounding,
     Unit,
 )
+from nudge_sdk.billing._policy import LongerInterval
 
 CURRENCIES = ("USD", "EUR", "JPY", "KWD", "BHD", "CLF", "KRW")
 ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata")
@@ -28,6 +29,7 @@ currencies = st.sampled_from(CURRENCIES).map(Currency.of)
 zones: st.SearchStrategy[tzinfo] = st.sampled_from(ZONES).map(ZoneInfo)
 roundings = st.sampled_from(Rounding)
 granularities = st.sampled_from(Granularity)
+longer_intervals = st.sampled_from(LongerInterval)
 intervals = st.builds(Interval, st.sampled_from(Unit), st.integers(1, 3))
 monthly_or_yearly = st.sampled_from([Interval(Unit.MONTH), Interval(Unit.YEAR)])
 minor_amounts = st.integers(0, 10**9)
@@ -68,5 +70,9 @@ def catalogs(draw: st.DrawFn, plans: int = 4) -> Catalog:
             for interval in (Interval(Unit.MONTH), Interval(Unit.YEAR))
         }
         ladder[f"p{index}"] = Plan(id=f"p{index}", name=f"P{index}", prices=prices)
-    policy = ProrationPolicy(granularity=draw(granularities), rounding=draw(roundings))
+    policy = ProrationPolicy(
+        granularity=draw(granularities),
+        rounding=draw(roundings),
+        longer_interval=draw(longer_intervals),
+    )
     return Catalog(currency=draw(currencies), proration=policy, plans=ladder)

@@ -278,7 +278,7 @@ CASES = [
         [
             "plans.yaml:2:13: proration.granularity: 'hour' is not one of: second, day",
             "plans.yaml:2:32: proration.rouding: unknown key; expected one of: granularity, "
-            "rounding, interval_change, downgrade",
+            "rounding, interval_change, downgrade, longer_interval",
         ],
     ),
 ]

@@ -25,6 +25,7 @@ from nudge_sdk import (
     parse_catalog,
     to_json,
 )
+from nudge_sdk.billing._policy import LongerInterval  # not exported from nudge_sdk yet
 
 CATALOG = """
 currency: {currency}
@@ -127,8 +128,11 @@ def test_chargebee_day_based_example() -> None:
 def test_upgrade_or_downgrade_is_decided_per_year(
     interval: str, price: str, downgrade: bool
 ) -> None:
-    """A change is a downgrade when the yearly-normalized amount goes down; equal is not."""
-    quoter = Quoter(catalog(a="20", b=price, b_year=price))
+    """With ``longer_interval: by_price`` (Lago's rule), a change is a downgrade when the
+    yearly-normalized amount goes down; equal is not. (By default a move to a longer
+    interval is an upgrade whatever its price: tests/test_interval_moves.py.)"""
+    cat = catalog(a="20", b=price, b_year=price)
+    quoter = Quoter(cat, attrs.evolve(cat.proration, longer_interval=LongerInterval.BY_PRICE))
     quote = quoter.quote(
         Item.plan("a", "month"), Item.plan("b", interval), period=JUNE, at=MID_JUNE
     )

@@ -12,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import UNLIMITED, AddOn, Catalog, Currency, Interval, Plan, Price, Unit
-from nudge_sdk.evaluation._recommend import Need, Option, _units, cheapest, cost_of
+from nudge_sdk.evaluation._recommend import (
+    Need,
+    Option,
+    _units,
+    cheapest,
+    cost_of,
+    holding,
+    kept,
+)
 
 MONTH = Interval(Unit.MONTH)
 METRICS = ("m0", "m1")
@@ -223,3 +231,153 @@ def test_two_packs_of_one_metric_combine() -> None:
         dict(option.addons),
         option.recurring,
     )
+
+
+FEATURES = ("f0", "f1")
+
+
+@st.composite
+def holding_catalogs(draw: st.DrawFn) -> Catalog:
+    """`small_catalogs` whose plans and add-ons have features, and whose add-ons may be
+    sold only with some plans or from a plan up."""
+    catalog = draw(small_catalogs())
+    ladder = list(catalog.plans)
+    subsets = st.frozensets(st.sampled_from(FEATURES))
+    plans = {
+        plan_id: attrs.evolve(plan, features=draw(subsets))
+        for plan_id, plan in catalog.plans.items()
+    }
+    addons = {
+        addon_id: attrs.evolve(
+            addon,
+            features=draw(subsets),
+            plans=draw(st.frozensets(st.sampled_from(ladder))),
+            min_plan=draw(st.one_of(st.just(""), st.sampled_from(ladder))),
+        )
+        for addon_id, addon in catalog.addons.items()
+    }
+    if draw(st.booleans()):  # a feature-only add-on, as `audit_log_addon` is
+        addons["f"] = AddOn(
+            id="f", name="F", prices={MONTH: draw(st.integers(1, 2000))}, features=draw(subsets)
+        )
+    return attrs.evolve(catalog, plans=plans, addons=addons)
+
+
+@st.composite
+def accounts_needs(draw: st.DrawFn, catalog: Catalog) -> tuple[str, dict[str, int], Need]:
+    """An account's plan and held add-ons (even some its plan no longer sells), and a
+    need for it, an upsell or not."""
+    plan = draw(st.sampled_from(list(catalog.plans)))
+    addons = {a: draw(st.integers(0, 3)) for a in catalog.addons if draw(st.booleans())}
+    upsell = draw(st.booleans())
+    current = cost_of(catalog, catalog.plans[plan], MONTH, 1, addons, Need())
+    least = current.recurring if upsell and current is not None else 0
+    need = holding(
+        catalog,
+        attrs.evolve(draw(needs), lowest_plan=plan if upsell else ""),
+        plan,
+        addons,
+        least=least,
+        plan_features=draw(st.booleans()),
+    )
+    return plan, addons, need
+
+
+def brute_force_keeping(catalog: Catalog, need: Need) -> Option | None:
+    """Every plan with every add-on quantity up to what could matter, leaving out the
+    plans an upsell may not offer: below the account's, or where what it keeps costs
+    less than its bill today."""
+    best = None
+    ladder = list(catalog.plans)
+    ranges = [range(13) for _ in catalog.addons]
+    for plan in catalog.plans.values():
+        if need.lowest_plan and ladder.index(plan.id) < ladder.index(need.lowest_plan):
+            continue
+        floors = kept(catalog, plan, need)
+        if floors is None:
+            continue
+        keeping = cost_of(
+            catalog,
+            plan,
+            MONTH,
+            1,
+            floors,
+            attrs.evolve(need, features=frozenset(), usage={}, grow={}),
+        )
+        if keeping is None or keeping.recurring < need.least:
+            continue
+        for quantities in itertools.product(*ranges):
+            addons = dict(zip(catalog.addons, quantities, strict=True))
+            option = cost_of(catalog, plan, MONTH, 1, addons, need)
+            if option is not None and (best is None or option.cost < best.cost):
+                best = option
+    return best
+
+
+@given(st.data())
+def test_the_search_keeps_what_the_account_has_as_brute_force_does(data: st.DataObject) -> None:
+    """With add-ons held, add-ons granting features and add-ons sold only with some
+    plans, the search still finds the exact minimum; its option keeps every feature
+    the account has, every add-on it holds (unless the plan includes it), sells each
+    add-on only with a plan that sells it (or on the account's plan, what it holds),
+    and an upsell never costs less per interval than the account pays today."""
+    catalog = data.draw(holding_catalogs())
+    plan, _, need = data.draw(accounts_needs(catalog))
+    found = cheapest(catalog, MONTH, 1, need)
+    expected = brute_force_keeping(catalog, need)
+    assert (None if expected is None else expected.cost) == (None if found is None else found.cost)
+    if found is None:
+        return
+    on = catalog.plans[found.plan]
+    features = on.features.union(*(catalog.addons[a].features for a in found.addons))
+    assert need.features <= features
+    for addon_id, quantity in need.held.items():
+        if found.plan == plan or addon_id in found.addons:
+            assert quantity <= found.addons.get(addon_id, 0)
+    for addon_id, quantity in found.addons.items():
+        assert catalog.sells(addon_id, found.plan) or (
+            found.plan == plan and quantity <= need.held.get(addon_id, 0)
+        )
+    assert need.least <= found.recurring
+
+
+def test_an_included_addon_is_dropped_and_a_feature_addon_kept() -> None:
+    """Starter with an audit-log add-on at 150 GB: Team does not include the audit log,
+    so the add-on stays ($12 + $5); on a plan with the audit log it would go."""
+    catalog = Catalog(
+        currency=Currency.of("USD"),
+        plans={
+            "starter": Plan(
+                id="starter", name="S", prices={MONTH: Price(base=900)}, limits={"gb": Decimal(100)}
+            ),
+            "team": Plan(
+                id="team", name="T", prices={MONTH: Price(base=1200)}, limits={"gb": Decimal(1000)}
+            ),
+            "business": Plan(
+                id="business",
+                name="B",
+                prices={MONTH: Price(base=9900)},
+                limits={"gb": UNLIMITED},
+                features=frozenset({"audit"}),
+            ),
+        },
+        addons={
+            "audit": AddOn(
+                id="audit", name="A", prices={MONTH: 500}, features=frozenset({"audit"})
+            ),
+            "pack": AddOn(
+                id="pack",
+                name="P",
+                prices={MONTH: 800},
+                grants={"gb": Decimal(100)},
+                min_plan="team",
+            ),
+        },
+    )
+    need = holding(catalog, Need(usage={"gb": Decimal(150)}), "starter", {"audit": 1}, least=1400)
+    option = cheapest(catalog, MONTH, 1, need)
+    assert option is not None
+    assert ("team", {"audit": 1}, 1700) == (option.plan, dict(option.addons), option.recurring)
+    big = cheapest(catalog, MONTH, 1, attrs.evolve(need, usage={"gb": Decimal(5000)}))
+    assert big is not None
+    assert ("business", {}) == (big.plan, dict(big.addons))  # the audit log is included

@@ -17,6 +17,7 @@ __all__ = [
     "DowngradeTiming",
     "Granularity",
     "IntervalChange",
+    "LongerInterval",
     "Price",
     "PriceBook",
     "Priced",
@@ -51,6 +52,19 @@ class DowngradeTiming(enum.Enum):
     """Now, with a credit and a charge like an upgrade."""
 
 
+class LongerInterval(enum.Enum):
+    """Whether a move between paid items in different intervals is an upgrade or a
+    downgrade by its interval or by its price."""
+
+    IMMEDIATE = "immediate"
+    """A move to a longer interval (monthly to yearly or quarterly) is an upgrade: it
+    takes effect at once, the interval policy deciding the new period. A move to a
+    shorter one is a downgrade and follows the downgrade policy. Stripe, Polar and
+    Kill Bill's default catalog do so."""
+    BY_PRICE = "by_price"
+    """Like any change: a downgrade when the amount per (365-day) year goes down (Lago)."""
+
+
 @attrs.frozen(kw_only=True)
 class ProrationPolicy:
     """How plan changes are priced; set in the catalog, overridable per call."""
@@ -59,6 +73,7 @@ class ProrationPolicy:
     rounding: Rounding = Rounding.HALF_EVEN
     interval_change: IntervalChange = IntervalChange.RESET
     downgrade: DowngradeTiming = DowngradeTiming.PERIOD_END
+    longer_interval: LongerInterval = LongerInterval.IMMEDIATE
 
 
 @attrs.frozen(kw_only=True)

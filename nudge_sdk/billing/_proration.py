@@ -10,8 +10,10 @@ The rules, all in one place:
 - The fraction is time remaining over the length of the period, counted in seconds
   (exactly, to the microsecond) or in whole local days, per the policy's granularity.
 - A change is a downgrade when the recurring amount per (365-day) year goes down;
-  equal counts as an upgrade. A downgrade at ``period_end`` charges and credits nothing
-  and takes effect when the period ends.
+  equal counts as an upgrade. Between paid items in different intervals, by default
+  (``longer_interval: immediate``) the interval decides instead: a move to a longer
+  interval is an upgrade, to a shorter one a downgrade. A downgrade at ``period_end``
+  charges and credits nothing and takes effect when the period ends.
 - A new interval either starts a fresh period at the change (``reset``, charged in
   full) or keeps the old anchor (``align``, the rest of the containing period).
 - A credit never exceeds what was billed for the period (``billed_minor``).
@@ -35,6 +37,7 @@ from nudge_sdk.billing._policy import (
     DowngradeTiming,
     Granularity,
     IntervalChange,
+    LongerInterval,
     PriceBook,
     ProrationPolicy,
 )
@@ -186,13 +189,21 @@ def _inside(period: Period, at: datetime) -> datetime:
 
 
 def _lowers_the_bill(
-    old: Item | None, old_amount: int | Fraction, new: Item | None, new_amount: int | Fraction
+    old: Item | None,
+    old_amount: int | Fraction,
+    new: Item | None,
+    new_amount: int | Fraction,
+    longer: LongerInterval,
 ) -> bool:
-    """Whether the change is a downgrade: less per (365-day) year; equal is an upgrade."""
+    """Whether the change is a downgrade: less per (365-day) year; equal is an upgrade.
+    Between paid items in different intervals, with `LongerInterval.IMMEDIATE`, a
+    shorter interval (more of them per year) is a downgrade and a longer one is not."""
     if old is None or new is None:
         return new is None and old_amount > 0
     if old.interval == new.interval:
         return new_amount < old_amount
+    if longer is LongerInterval.IMMEDIATE and old_amount > 0 and new_amount > 0:
+        return new.interval.per_year > old.interval.per_year
     return new_amount * new.interval.per_year < old_amount * old.interval.per_year
 
 
@@ -279,7 +290,7 @@ class Quoter:
             raise InvalidInput("a quote needs an old item, a new item, or both")
         old_amount = self.recurring(old) if old else Fraction(0)
         new_amount = self.recurring(new) if new else Fraction(0)
-        downgrade = _lowers_the_bill(old, old_amount, new, new_amount)
+        downgrade = _lowers_the_bill(old, old_amount, new, new_amount, self.policy.longer_interval)
         cycle = _CycleOf(anchor or period.start, current.interval, zone)
         if trial_end is not None and at < aware("trial_end", trial_end):
             return self._nothing(at, period if new else None, downgrade)
@@ -339,7 +350,7 @@ class Quoter:
             ).total.minor
         old_amount = self._recurring(old) if old else 0
         new_amount = self._recurring(new) if new else 0
-        if _lowers_the_bill(old, old_amount, new, new_amount) and (
+        if _lowers_the_bill(old, old_amount, new, new_amount, self.policy.longer_interval) and (
             self.policy.downgrade is DowngradeTiming.PERIOD_END
         ):
             return 0

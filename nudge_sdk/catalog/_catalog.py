@@ -21,6 +21,7 @@ from nudge_sdk.billing._policy import (
     DowngradeTiming,
     Granularity,
     IntervalChange,
+    LongerInterval,
     Price,
     ProrationPolicy,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Granularity",
     "IntervalChange",
     "Limit",
+    "LongerInterval",
     "Metric",
     "MetricKind",
     "Plan",
@@ -163,11 +165,26 @@ class AddOn:
     grants: Mapping[str, Decimal] = attrs.field(factory=dict)
     """What one unit adds to each metric's limit."""
     features: frozenset[str] = frozenset()
+    plans: frozenset[str] = frozenset()
+    """The plans it is sold with; empty: every plan."""
+    min_plan: str = ""
+    """If set, it is sold only with this plan and those above it on the ladder."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price of one unit for `interval`, or `None` if not sold so."""
         unit = self.prices.get(interval)
         return None if unit is None else Price(per_seat=unit)
+
+
+def _sold_with(catalog: Catalog) -> dict[str, frozenset[str]]:
+    ladder = list(catalog.plans)
+    sold = {}
+    for addon in catalog.addons.values():
+        plans = [p for p in ladder if not addon.plans or p in addon.plans]
+        if addon.min_plan in ladder:
+            plans = [p for p in plans if ladder.index(p) >= ladder.index(addon.min_plan)]
+        sold[addon.id] = frozenset(plans)
+    return sold
 
 
 @attrs.frozen(kw_only=True)
@@ -200,6 +217,15 @@ class Catalog:
     """Host signals and the rule ids each silences (``all`` for every rule)."""
     rules: Mapping[str, Rule] = attrs.field(factory=dict)
     """Nudge rules by id."""
+    sold_with: Mapping[str, frozenset[str]] = attrs.field(
+        init=False, repr=False, eq=False, default=attrs.Factory(_sold_with, takes_self=True)
+    )
+    """Per add-on, the plans it may be sold with (its `plans` and `min_plan` resolved
+    against the ladder once)."""
+
+    def sells(self, addon_id: str, plan_id: str) -> bool:
+        """Whether the add-on may be sold with the plan."""
+        return plan_id in self.sold_with[addon_id]
 
     def interval_name(self, interval: Interval, locales: Sequence[str]) -> str:
         """How messages in the first of `locales` that has one name `interval`; the

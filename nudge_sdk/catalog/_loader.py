@@ -779,6 +779,14 @@ class _Builder:
         prices = self.prices((*path, "prices"), spec.prices, self.amount)
         for metric in spec.grants:
             self.known((*path, "grants", metric), metric, self.spec.metrics, "metric")
+        plans: set[str] = set()
+        for index, plan in enumerate(spec.plans):
+            if plan in plans:
+                self.problem((*path, "plans", index), f"{plan!r} is listed twice")
+            self.known((*path, "plans", index), plan, self.spec.plans, "plan")
+            plans.add(plan)
+        if spec.min_plan:
+            self.known((*path, "min_plan"), spec.min_plan, self.spec.plans, "plan")
         return AddOn(
             id=key,
             name=spec.name or key,
@@ -786,6 +794,8 @@ class _Builder:
             prices=prices,
             grants=dict(spec.grants),
             features=self.feature_list((*path, "features"), spec.features),
+            plans=frozenset(plans),
+            min_plan=spec.min_plan,
         )
 
     def prices(self, path: Path_, spec: Mapping[str, Any], read: Any) -> dict[Interval, Any]:

@@ -28,6 +28,7 @@ from nudge_sdk.catalog._catalog import (
     DowngradeTiming,
     Granularity,
     IntervalChange,
+    LongerInterval,
     MetricKind,
     Reset,
 )
@@ -65,6 +66,10 @@ class ProrationSpec:
     rounding: Rounding = Rounding.HALF_EVEN
     interval_change: IntervalChange = IntervalChange.RESET
     downgrade: DowngradeTiming = DowngradeTiming.PERIOD_END
+    longer_interval: LongerInterval = LongerInterval.IMMEDIATE
+    """``immediate``: a move to a longer billing interval is an upgrade, taking effect at
+    once; a move to a shorter one follows ``downgrade``. ``by_price``: like any change,
+    a downgrade when the price per year goes down."""
 
 
 @attrs.frozen(kw_only=True)
@@ -116,6 +121,10 @@ class AddOnSpec:
     prices: dict[str, Decimal] = attrs.field(factory=dict)
     grants: dict[str, Decimal] = attrs.field(factory=dict)
     features: list[str] = attrs.field(factory=list)
+    plans: list[str] = attrs.field(factory=list)
+    """The plans it is sold with; empty: every plan."""
+    min_plan: str = ""
+    """The lowest plan on the ladder it is sold with."""
 
 
 @attrs.frozen(kw_only=True)
@@ -500,7 +509,15 @@ converter.register_structure_hook_func(
 converter.register_structure_hook_func(
     lambda tp: tp == dict[str, dict[str, str]], lambda value, _: _names(value)
 )
-for _enum in (Granularity, Rounding, IntervalChange, DowngradeTiming, MetricKind, Reset):
+for _enum in (
+    Granularity,
+    Rounding,
+    IntervalChange,
+    DowngradeTiming,
+    LongerInterval,
+    MetricKind,
+    Reset,
+):
     converter.register_structure_hook(_enum, _choice(_enum))
 BLANK_IS_EMPTY = (
     FeatureSpec,

@@ -8,7 +8,16 @@ search tries every plan; for the metrics a plan does not cover alone it weighs o
 (soft limits only) against quantities of the add-ons that grant them (a branch and
 bound, below). Metrics that no add-on links are searched apart; an add-on granting
 several metrics joins them into one search, so the result is exact whatever the
-add-ons grant. Add-ons bought for a feature are the cheapest with it, one unit.
+add-ons grant. Features a plan lacks are bought as add-ons: every smallest set of
+add-ons that has them is tried, a unit of each, the rest of the search on top.
+
+An option never drops what the account has (`holding`): the features of its add-ons
+(and of its plan, but for a down-sell) are required, and every add-on it holds is kept,
+at least as many units, except on another plan that includes it (`includes`: its
+features and at least the account's limit on what it grants). Add-ons are sold only
+with the plans they name (`Catalog.sells`); those the account already holds stay on its
+own plan even where no longer sold. An upsell never lowers the bill: a plan on which
+what the account keeps costs less than its bill today is left out (`Need.least`).
 
 Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
 so every cost is exact at `PRECISION` digits; `cheapest` traps `Inexact` so that a
@@ -27,17 +36,29 @@ from __future__ import annotations
 
 import contextvars
 import decimal
+import itertools
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
 import attrs
 
 from nudge_sdk.billing._periods import Interval
-from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Plan
+from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
 
-__all__ = ["DEADLINE", "Budget", "Need", "Option", "Recommender", "cheapest", "cost_of"]
+__all__ = [
+    "DEADLINE",
+    "Budget",
+    "Need",
+    "Option",
+    "Recommender",
+    "cheapest",
+    "cost_of",
+    "holding",
+    "includes",
+    "kept",
+]
 
 _ZERO = Decimal(0)
 PRECISION = 60
@@ -93,6 +114,77 @@ class Need:
     lowest_plan: str = ""
     """If set, plans below this one on the ladder are not considered (an upsell never
     moves a customer down)."""
+    held: Mapping[str, int] = attrs.field(factory=dict)
+    """Add-ons the account holds, and how many units: every option keeps them (`kept`)."""
+    have: Mapping[str, Limit] = attrs.field(factory=dict)
+    """The account's limit today on each metric its add-ons grant (plan plus grants)."""
+    plan: str = ""
+    """The account's plan: held add-ons stay on it even if it no longer sells them."""
+    least: int = 0
+    """Plans on which what the account keeps costs less than this, in minor units per
+    interval, are left out (an upsell never lowers the bill)."""
+
+
+def holding(
+    catalog: Catalog,
+    need: Need,
+    plan_id: str,
+    addons: Mapping[str, int],
+    *,
+    least: int = 0,
+    plan_features: bool = True,
+) -> Need:
+    """`need`, for an account on `plan_id` holding `addons`: the features it has through
+    its add-ons (and its plan's, with `plan_features`; a down-sell may give those up)
+    are required, and its add-ons kept (see `kept`)."""
+    plan = catalog.plans[plan_id]
+    features = set(plan.features if plan_features else ())
+    have: dict[str, Limit] = {}
+    held = {addon_id: quantity for addon_id, quantity in addons.items() if quantity > 0}
+    for addon_id, quantity in held.items():
+        addon = catalog.addons[addon_id]
+        features |= addon.features
+        for metric, amount in addon.grants.items():
+            limit = have.get(metric, plan.limits.get(metric, _ZERO))
+            have[metric] = limit if limit is UNLIMITED else limit + amount * quantity
+    return attrs.evolve(
+        need,
+        features=need.features | features,
+        held=held,
+        have=have,
+        plan=plan_id,
+        least=least,
+    )
+
+
+def includes(plan: Plan, addon: AddOn, have: Mapping[str, Limit]) -> bool:
+    """Whether `plan` alone gives what `addon` gives the account: its features, and at
+    least the account's limit today (`have`) on every metric it grants."""
+    if not addon.features <= plan.features:
+        return False
+    for metric, amount in addon.grants.items():
+        limit = plan.limits.get(metric, _ZERO)
+        if amount <= 0 or limit is UNLIMITED:
+            continue
+        now = have.get(metric, UNLIMITED)
+        if now is UNLIMITED or limit < now:
+            return False
+    return True
+
+
+def kept(catalog: Catalog, plan: Plan, need: Need) -> dict[str, int] | None:
+    """The add-on units an option on `plan` must hold: every held add-on, but on another
+    plan than the account's those the plan includes are dropped; `None` if a held
+    add-on is neither included nor sold with the plan."""
+    floors = {}
+    for addon_id, quantity in need.held.items():
+        if plan.id != need.plan:
+            if includes(plan, catalog.addons[addon_id], need.have):
+                continue
+            if not catalog.sells(addon_id, plan.id):
+                return None
+        floors[addon_id] = quantity
+    return floors
 
 
 @attrs.frozen(kw_only=True)
@@ -139,18 +231,28 @@ def _cost(
     price = plan.price(interval)
     if price is None:
         return None
+    if need.held:
+        floors = kept(catalog, plan, need)
+        if floors is None or any(addons.get(a, 0) < n for a, n in floors.items()):
+            return None
     recurring = price.amount(seats)
     features: frozenset[str] = plan.features
     grants: dict[str, Decimal] = {}
-    kept: dict[str, int] = {}
+    bought: dict[str, int] = {}
     for addon_id, quantity in addons.items():
         if not quantity:
             continue
         addon = catalog.addons[addon_id]
+        # What the account holds stays on its own plan, as its bill today counts it.
+        grandfathered = plan.id == need.plan and quantity <= need.held.get(addon_id, 0)
+        if not grandfathered and not catalog.sells(addon_id, plan.id):
+            return None
         unit = addon.prices.get(interval)
         if unit is None:
-            return None
-        kept[addon_id] = quantity
+            if not grandfathered:
+                return None
+            unit = 0
+        bought[addon_id] = quantity
         recurring += unit * quantity
         if addon.features:
             features |= addon.features
@@ -177,7 +279,7 @@ def _cost(
         plan=plan.id,
         interval=interval,
         seats=seats,
-        addons=kept,
+        addons=bought,
         recurring=recurring,
         overage=overage,
     )
@@ -198,9 +300,11 @@ Group = tuple[tuple[str, ...], tuple[_Pack, ...]]
 """Metrics linked by add-ons that grant more than one of them, and those add-ons."""
 
 
-def _groups(catalog: Catalog, interval: Interval, short: tuple[str, ...]) -> list[Group]:
-    """The short metrics split into groups no add-on links, each with the add-ons that
-    grant its metrics (by `interval`), best value first.
+def _groups(
+    catalog: Catalog, interval: Interval, plan_id: str, short: tuple[str, ...]
+) -> list[Group]:
+    """The short metrics split into groups no add-on links, each with the add-ons sold
+    with the plan that grant its metrics (by `interval`), best value first.
 
     Metrics in different groups can be covered independently; an add-on granting two
     metrics joins them, so their quantities are searched together.
@@ -209,7 +313,9 @@ def _groups(catalog: Catalog, interval: Interval, short: tuple[str, ...]) -> lis
     addons = [
         addon
         for addon in catalog.addons.values()
-        if interval in addon.prices and any(addon.grants.get(m, _ZERO) > 0 for m in wanted)
+        if interval in addon.prices
+        and catalog.sells(addon.id, plan_id)
+        and any(addon.grants.get(m, _ZERO) > 0 for m in wanted)
     ]
     owner = {metric: metric for metric in short}
 
@@ -243,9 +349,12 @@ def _groups(catalog: Catalog, interval: Interval, short: tuple[str, ...]) -> lis
     return groups
 
 
-def _group_choice(plan: Plan, group: Group, need: Need, budget: Budget) -> dict[str, int] | None:
-    """The cheapest add-on quantities covering a group of metrics on one plan (empty when
-    overage is cheapest), or `None` if nothing can (or the budget ran out first).
+def _group_choice(
+    plan: Plan, group: Group, need: Need, budget: Budget, start: Mapping[str, Decimal]
+) -> dict[str, int] | None:
+    """The cheapest add-on quantities covering a group of metrics on one plan, from the
+    limits `start` (empty when overage is cheapest), or `None` if nothing can (or the
+    budget ran out first).
 
     A branch and bound over the group's add-ons, best value first: every add-on but the
     last tries each quantity from the one covering every metric it grants down to none,
@@ -354,12 +463,7 @@ def _group_choice(plan: Plan, group: Group, need: Need, budget: Budget) -> dict[
         if not last:
             walk(index + 1, limits, spent, chosen)  # none of this one
 
-    limits = []
-    for metric in metrics:
-        limit = plan.limits.get(metric, _ZERO)
-        assert limit is not UNLIMITED  # a group holds only metrics the plan limits
-        limits.append(limit)
-    walk(0, limits, 0, {})
+    walk(0, [start[metric] for metric in metrics], 0, {})
     return best[0][1] if best else None
 
 
@@ -397,28 +501,29 @@ class Recommender:
         self.deadline = deadline
         self._ladder = list(catalog.plans.values())
         self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
-        self._groups: dict[tuple[Interval, tuple[str, ...]], list[Group]] = {}
-        self._feature_addon: dict[tuple[Interval, str], str | None] = {}
+        self._groups: dict[tuple[Interval, str, tuple[str, ...]], list[Group]] = {}
+        self._covers: dict[tuple[Interval, str, frozenset[str]], list[tuple[str, ...]]] = {}
 
-    def groups(self, interval: Interval, short: tuple[str, ...]) -> list[Group]:
-        """`short` in groups no add-on links, with their add-ons (memoized)."""
-        key = (interval, short)
+    def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
+        """`short` in groups no add-on links, with their add-ons sold with the plan
+        (memoized)."""
+        key = (interval, plan_id, short)
         found = self._groups.get(key)
         if found is None:
-            found = self._groups[key] = _groups(self.catalog, interval, short)
+            found = self._groups[key] = _groups(self.catalog, interval, plan_id, short)
         return found
 
-    def feature_addon(self, interval: Interval, feature: str) -> str | None:
-        """The cheapest add-on with `feature` sold by `interval` (memoized)."""
-        key = (interval, feature)
-        if key not in self._feature_addon:
-            offers = [
-                (addon.prices[interval], addon.id)
-                for addon in self.catalog.addons.values()
-                if feature in addon.features and interval in addon.prices
-            ]
-            self._feature_addon[key] = min(offers)[1] if offers else None
-        return self._feature_addon[key]
+    def covers(
+        self, interval: Interval, plan_id: str, features: frozenset[str]
+    ) -> list[tuple[str, ...]]:
+        """Every smallest set of add-ons sold with the plan by `interval` that has all of
+        `features` (no set holds another); ``[()]`` for no features, ``[]`` if none can
+        (memoized)."""
+        key = (interval, plan_id, features)
+        found = self._covers.get(key)
+        if found is None:
+            found = self._covers[key] = _covers(self.catalog, interval, plan_id, features)
+        return found
 
     def budget(self) -> Budget:
         """A fresh budget of this recommender's deadline, starting now."""
@@ -433,52 +538,115 @@ class Recommender:
         """The budget of the enclosing `searching` block, if any."""
         return _BUDGET.get()
 
-    def cheapest(self, interval: Interval, seats: int, need: Need) -> Option | None:
-        """The cheapest option covering `need`; ties go to fewer add-on units, then the
-        lower plan. Within the budget of the enclosing `searching` block, or a fresh one:
-        past it, the best option found so far (or `None`)."""
+    def cheapest(
+        self,
+        interval: Interval,
+        seats: int,
+        need: Need,
+        *,
+        plans: Collection[str] | None = None,
+    ) -> Option | None:
+        """The cheapest option covering `need` (on one of `plans`, if given); ties go to
+        fewer add-on units, then the lower plan. Within the budget of the enclosing
+        `searching` block, or a fresh one: past it, the best option found so far (or
+        `None`)."""
         budget = _BUDGET.get() or self.budget()
         with decimal.localcontext(prec=PRECISION) as context:
             context.traps[decimal.Inexact] = True
-            return self._cheapest(interval, seats, need, budget)
+            return self._cheapest(interval, seats, need, budget, plans)
 
     def _cheapest(
-        self, interval: Interval, seats: int, need: Need, budget: Budget
+        self,
+        interval: Interval,
+        seats: int,
+        need: Need,
+        budget: Budget,
+        plans: Collection[str] | None,
     ) -> Option | None:
         best: Option | None = None
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
         metrics = sorted(need.usage.keys() | need.grow.keys())
-        usage, grow = need.usage, need.grow
+        addons = self.catalog.addons
         for plan in self._ladder[start:]:
             if budget.out():
                 break
             price = plan.price(interval)
-            if price is None or (best is not None and price.amount(seats) > best.cost):
-                continue  # not sold by this interval, or dearer than the best before add-ons
-            chosen: dict[str, int] = {}
-            for feature in need.features - plan.features:
-                addon_id = self.feature_addon(interval, feature)
-                if addon_id is not None:
-                    chosen[addon_id] = 1
-            short = []  # the metrics the plan does not cover alone; add-ons cannot help the rest
-            for metric in metrics:
-                base = plan.limits.get(metric, _ZERO)
-                if base is not UNLIMITED and (
-                    usage.get(metric, _ZERO) > base or (metric in grow and base <= grow[metric])
+            if price is None or (plans is not None and plan.id not in plans):
+                continue
+            floors = kept(self.catalog, plan, need) if need.held else {}
+            if floors is None:
+                continue  # it would drop what the account holds
+            base = price.amount(seats) + sum(
+                addons[a].prices.get(interval, 0) * n for a, n in floors.items()
+            )
+            if base < need.least or (best is not None and base > best.cost):
+                continue  # it would lower the bill, or is dearer than the best before add-ons
+            features = plan.features.union(*(addons[a].features for a in floors))
+            for cover in self.covers(interval, plan.id, frozenset(need.features - features)):
+                fixed = {**floors, **{a: max(floors.get(a, 0), 1) for a in cover}}
+                option = self._on_plan(plan, interval, seats, need, budget, metrics, fixed)
+                if option is not None and (
+                    best is None
+                    or (option.cost, sum(option.addons.values()))
+                    < (best.cost, sum(best.addons.values()))
                 ):
-                    short.append(metric)
-            for group in self.groups(interval, tuple(short)) if short else ():
-                choice = _group_choice(plan, group, need, budget)
-                for addon_id, quantity in (choice or {}).items():
-                    chosen[addon_id] = max(chosen.get(addon_id, 0), quantity)
-            option = _cost(self.catalog, plan, interval, seats, chosen, need, metrics)
-            if option is not None and (
-                best is None
-                or (option.cost, sum(option.addons.values()))
-                < (best.cost, sum(best.addons.values()))
-            ):
-                best = option
+                    best = option
         return best
+
+    def _on_plan(
+        self,
+        plan: Plan,
+        interval: Interval,
+        seats: int,
+        need: Need,
+        budget: Budget,
+        metrics: list[str],
+        fixed: Mapping[str, int],
+    ) -> Option | None:
+        """The cheapest option on `plan` holding at least the `fixed` add-on units."""
+        usage, grow = need.usage, need.grow
+        limits: dict[str, Decimal] = {}
+        short = []  # the metrics not covered yet; add-ons cannot help the unlimited ones
+        for metric in metrics:
+            limit = plan.limits.get(metric, _ZERO)
+            if limit is UNLIMITED:
+                continue
+            for addon_id, quantity in fixed.items():
+                limit += self.catalog.addons[addon_id].grants.get(metric, _ZERO) * quantity
+            limits[metric] = limit
+            if usage.get(metric, _ZERO) > limit or (metric in grow and limit <= grow[metric]):
+                short.append(metric)
+        chosen = dict(fixed)
+        for group in self.groups(interval, plan.id, tuple(short)) if short else ():
+            choice = _group_choice(plan, group, need, budget, limits)
+            for addon_id, quantity in (choice or {}).items():
+                chosen[addon_id] = chosen.get(addon_id, 0) + quantity
+        return _cost(self.catalog, plan, interval, seats, chosen, need, metrics)
+
+
+def _covers(
+    catalog: Catalog, interval: Interval, plan_id: str, features: frozenset[str]
+) -> list[tuple[str, ...]]:
+    """`Recommender.covers`, computed: sets of growing size, each kept if it has every
+    feature and holds no smaller one kept before."""
+    if not features:
+        return [()]
+    candidates = [
+        addon
+        for addon in catalog.addons.values()
+        if interval in addon.prices
+        and addon.features & features
+        and catalog.sells(addon.id, plan_id)
+    ]
+    found: list[tuple[str, ...]] = []
+    for size in range(1, len(features) + 1):
+        for combo in itertools.combinations(candidates, size):
+            ids = tuple(addon.id for addon in combo)
+            if features <= frozenset().union(*(addon.features for addon in combo)) and not any(
+                set(smaller) <= set(ids) for smaller in found
+            ):
+                found.append(ids)
+    return found
 
 
 def cheapest(catalog: Catalog, interval: Interval, seats: int, need: Need) -> Option | None:

@@ -18,6 +18,7 @@ from nudge_sdk.billing._money import Money
 from nudge_sdk.billing._periods import Interval, Unit
 from nudge_sdk.billing._proration import Item, Quoter
 from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Plan
+from nudge_sdk.evaluation._recommend import holding
 from nudge_sdk.evaluation._triggers import Context
 from nudge_sdk.payloads._messages import LocaleText, fallback_chain
 from nudge_sdk.payloads._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
@@ -62,7 +63,8 @@ class Comparer:
         if ladder is None:
             ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
             self._ladders[account.interval] = ladder
-        need = ctx.need()
+        # Columns show each plan's features; the add-ons the account holds are kept.
+        need = holding(catalog, ctx.need(), account.plan, account.addons, plan_features=False)
         best = ctx.recommender.cheapest(account.interval, account.seats, need)
         recommended = best.plan if best else account.plan
         columns = []

@@ -9,6 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from nudge_sdk.billing._money import Money, round_minor
 from nudge_sdk.billing._proration import Discount, Item, Quoter
 from nudge_sdk.catalog._catalog import Catalog
@@ -26,7 +28,13 @@ from nudge_sdk.catalog._rules import (
 )
 from nudge_sdk.evaluation._account import Account
 from nudge_sdk.evaluation._entitlements import Entitlement
-from nudge_sdk.evaluation._recommend import Need, Option, Recommender, cost_of
+from nudge_sdk.evaluation._recommend import (
+    Need,
+    Option,
+    Recommender,
+    cost_of,
+    holding,
+)
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss
 from nudge_sdk.payloads._messages import LocaleText, fallback_chain, locale_text
 from nudge_sdk.payloads._payloads import (
@@ -84,6 +92,8 @@ class NudgeBuilder:
         text = locale_text(chain[0], ctx.zone)
         percent = rule.discount.for_tenure(ctx.tenure) if rule.discount else 0
         offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
+        if offer_option is not None and isinstance(rule.trigger, BreakEven):
+            hit = attrs.evolve(hit, saving=ctx.current.cost - offer_option.cost)
         kind = rule.kind
         if kind is NudgeKind.UPGRADE and offer and offer.kind == "addon":
             kind = NudgeKind.ADDON
@@ -116,10 +126,21 @@ class NudgeBuilder:
                 due_now=offer.due_now if offer else None,
             ),
             expires_at=rule.ends,
-            reasons=self._reasons(rule, hit, offer),
+            reasons=self._reasons(rule, hit, offer, self._included(account, offer_option)),
         )
 
-    def _reasons(self, rule: Rule, hit: Hit, offer: Offer | None) -> tuple[Reason, ...]:
+    def _included(self, account: Account, option: Option | None) -> str:
+        """What the offer says of the add-ons it drops because its plan includes them."""
+        if option is None or option.plan == account.plan:
+            return ""
+        dropped = [a for a in account.addons if account.addons[a] and a not in option.addons]
+        if not dropped:
+            return ""
+        return f"; {option.plan} includes {', '.join(dropped)}, which the account holds"
+
+    def _reasons(
+        self, rule: Rule, hit: Hit, offer: Offer | None, includes: str
+    ) -> tuple[Reason, ...]:
         """Why this nudge, in machine-readable codes: the trigger, then the offer."""
         reasons = [Reason(_TRIGGER_CODES[type(rule.trigger)], hit.detail)]
         if offer is not None and rule.offer in ("recommend", "downsell"):
@@ -128,7 +149,7 @@ class NudgeBuilder:
                 Reason(
                     "cheapest_fit",
                     f"{offer.plan}{extra} is the cheapest option covering current and "
-                    "projected usage",
+                    f"projected usage and keeping what the account has{includes}",
                 )
             )
         if offer is not None and offer.discount_percent:
@@ -140,7 +161,14 @@ class NudgeBuilder:
         account = ctx.account
         if isinstance(rule.trigger, TrialExtension) or rule.offer == "none":
             return None
-        need = ctx.need(grow=hit.grow, features=hit.features, upsell=hit.upsell)
+        need = holding(
+            self.catalog,
+            ctx.need(grow=hit.grow, features=hit.features, upsell=hit.upsell),
+            account.plan,
+            account.addons,
+            least=ctx.current.recurring if hit.upsell else 0,  # an upsell never lowers the bill
+            plan_features=rule.offer != "downsell",  # a down-sell is a smaller plan
+        )
         if rule.offer == "recommend":
             option = self.recommender.cheapest(account.interval, account.seats, need)
         elif rule.offer == "downsell":
@@ -150,14 +178,20 @@ class NudgeBuilder:
         else:
             option = self._fixed(rule.offer, need, ctx)
         if option is None:
-            return Miss("no_fitting_offer", "no option covers the usage")
+            return Miss("no_fitting_offer", "no option covers the usage and keeps what it has")
+        if isinstance(rule.trigger, BreakEven) and option.cost >= ctx.current.cost:
+            return Miss("no_saving", "no option keeping what the account has is cheaper")
         return option
 
     def _fixed(self, offer: FixedOffer, need: Need, ctx: Context) -> Option | None:
         account = ctx.account
-        if offer.plan:
-            plan = self.catalog.plans[offer.plan]
-            return cost_of(self.catalog, plan, account.interval, account.seats, {}, need)
+        if offer.plan:  # the rule names the plan; add-ons keep what the account has
+            return self.recommender.cheapest(
+                account.interval,
+                account.seats,
+                attrs.evolve(need, lowest_plan=""),
+                plans=(offer.plan,),
+            )
         plan = self.catalog.plans[account.plan]
         held = dict(account.addons)
         for quantity in [offer.quantity] if offer.quantity else range(1, 101):
@@ -225,7 +259,9 @@ class NudgeBuilder:
                 addon=a,
                 name=self.catalog.addons[a].name,
                 quantity=n,
-                price=amount(self.catalog.addons[a].prices[account.interval] * n),
+                # One held, no longer sold by this interval, is billed elsewhere: 0 here,
+                # as the bill today counts it.
+                price=amount(self.catalog.addons[a].prices.get(account.interval, 0) * n),
             )
             for a, n in option.addons.items()
         )
@@ -275,7 +311,7 @@ class NudgeBuilder:
             )
         for addon in account.addons.keys() | option.addons.keys():
             held, wanted = account.addons.get(addon, 0), option.addons.get(addon, 0)
-            if held != wanted:
+            if held != wanted and interval in self.catalog.addons[addon].prices:
                 old = Item.addon(addon, interval, quantity=held) if held else None
                 new = (
                     Item.addon(addon, interval, quantity=wanted, discount=discount)
@@ -292,7 +328,9 @@ class NudgeBuilder:
         if option.plan == account.plan and option.seats == account.seats:
             total += self.quoter.recurring(Item.plan(account.plan, interval, seats=account.seats))
         for addon, quantity in option.addons.items():
-            if account.addons.get(addon, 0) == quantity:
+            if account.addons.get(addon, 0) == quantity and interval in (
+                self.catalog.addons[addon].prices
+            ):
                 total += self.quoter.recurring(Item.addon(addon, interval, quantity=quantity))
         return total
 
