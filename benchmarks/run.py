@@ -18,6 +18,7 @@ from typing import Any
 import evaluator
 import fleet
 import logging_cost
+import server
 import stores
 import yaml
 from timing import medians
@@ -110,6 +111,7 @@ def main() -> int:
     rows += logging_cost.rows(quick)
     store_rows, store_notes = stores.rows(quick)
     rows += store_rows
+    rows += server.rows(quick)
     print(f"{'measurement':32} {'baseline':28} {'base':>10} {'measured':>10} {'ratio':>7}  target")
     failed = False
     for name, baseline, base_s, meas_s, target in rows:
