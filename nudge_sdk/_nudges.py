@@ -26,7 +26,7 @@ import attrs
 from nudge_sdk._errors import InvalidEvent, StoreUnavailable
 from nudge_sdk._evaluator import Evaluator
 from nudge_sdk._log import log as _log
-from nudge_sdk.billing._periods import aware
+from nudge_sdk.billing._periods import in_range
 from nudge_sdk.catalog._catalog import Catalog
 from nudge_sdk.catalog._rules import MAX_WINDOW, TrialExtension
 from nudge_sdk.evaluation._account import Account
@@ -415,9 +415,9 @@ class Nudges:
         if kind not in EVENT_KINDS:
             known = ", ".join(EVENT_KINDS)
             raise InvalidEvent(account, nudge, str(kind), f"expected one of: {known}")
-        at = aware("at", at)
+        at = in_range("at", at)  # `at + keep_for` must not overflow
         if until is not None:
-            until = aware("until", until)
+            until = in_range("until", until)
         if amount_minor is not None and (
             not isinstance(amount_minor, int) or isinstance(amount_minor, bool)
         ):

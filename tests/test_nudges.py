@@ -19,6 +19,7 @@ from nudge_sdk import (
     Breaker,
     Evaluation,
     InvalidEvent,
+    InvalidInput,
     MemoryStore,
     Nudges,
     Period,
@@ -292,3 +293,13 @@ def test_reports_check_their_fields(changes: dict[str, Any], message: str) -> No
     with pytest.raises(InvalidEvent, match=message):
         Nudges(CATALOG, store).report(**arguments, at=NOW)
     assert 0 == store.calls
+
+
+def test_reports_at_the_ends_of_the_calendar_are_input_errors() -> None:
+    """An event in year 9999 is refused as input, not counted as a store failure (its
+    expiry would overflow), so it cannot open the breaker."""
+    nudges = Nudges(CATALOG, breaker=Breaker(failures=1, pause=60))
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="outside the instants the SDK computes with"):
+        nudges.report("a1", "n1", "clicked", at=far)
+    assert not nudges.breaker.open
