@@ -25,6 +25,7 @@ from nudge_sdk.billing._policy import (
     Price,
     ProrationPolicy,
 )
+from nudge_sdk.catalog._metrics import MetricKind, Reset
 
 if TYPE_CHECKING:
     from nudge_sdk.catalog._rules import Rule
@@ -49,24 +50,6 @@ __all__ = [
     "Reset",
     "Unlimited",
 ]
-
-
-class MetricKind(enum.Enum):
-    """Whether usage is a level (storage used) or consumption in a window (credits)."""
-
-    GAUGE = "gauge"
-    COUNTER = "counter"
-
-
-class Reset(enum.Enum):
-    """When a counter starts again from zero."""
-
-    BILLING_PERIOD = "billing_period"
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-    YEAR = "year"
-    NEVER = "never"
 
 
 class Unlimited(enum.Enum):

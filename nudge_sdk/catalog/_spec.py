@@ -24,14 +24,13 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn
 
 from nudge_sdk.billing._money import Rounding
-from nudge_sdk.catalog._catalog import (
+from nudge_sdk.billing._policy import (
     DowngradeTiming,
     Granularity,
     IntervalChange,
     LongerInterval,
-    MetricKind,
-    Reset,
 )
+from nudge_sdk.catalog._metrics import MetricKind, Reset
 
 __all__ = [
     "MAX_NUMBER",
