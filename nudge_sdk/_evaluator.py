@@ -69,7 +69,7 @@ from nudge_sdk.evaluation._recommend import DEADLINE, PRECISION, Budget, Option,
 from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check
 from nudge_sdk.payloads._compare import Comparer
-from nudge_sdk.payloads._messages import MAX_LOCALE, fallback_chain, locale_text, well_formed
+from nudge_sdk.payloads._messages import MAX_LOCALE, bcp47, fallback_chain, locale_text, well_formed
 from nudge_sdk.payloads._nudges import NudgeBuilder
 from nudge_sdk.payloads._payloads import (
     Comparison,
@@ -274,6 +274,7 @@ class Evaluator:
             currency=self.catalog.currency.code,
             interval="",
             locale=self.catalog.default_locale,
+            lang=bcp47(self.catalog.default_locale),
             direction="ltr",
             recommended=None,
             columns=(),

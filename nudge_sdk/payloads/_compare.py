@@ -20,7 +20,7 @@ from nudge_sdk.billing._proration import Item, Quoter
 from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Plan
 from nudge_sdk.evaluation._recommend import holding
 from nudge_sdk.evaluation._triggers import Context
-from nudge_sdk.payloads._messages import LocaleText, fallback_chain
+from nudge_sdk.payloads._messages import LocaleText, bcp47, fallback_chain
 from nudge_sdk.payloads._payloads import Amount, Comparison, FeatureCell, LimitCell, PlanColumn
 
 __all__ = ["Comparer"]
@@ -100,6 +100,7 @@ class Comparer:
             currency=catalog.currency.code,
             interval=str(account.interval),
             locale=text.locale,
+            lang=bcp47(text.locale),
             direction=text.direction,
             recommended=recommended,
             columns=tuple(columns),

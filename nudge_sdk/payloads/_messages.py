@@ -36,7 +36,7 @@ from nudge_sdk.payloads._numbers import (
 )
 from nudge_sdk.payloads._payloads import Amount, Direction
 
-__all__ = ["MAX_LOCALE", "LocaleText", "fallback_chain", "locale_text", "well_formed"]
+__all__ = ["MAX_LOCALE", "LocaleText", "bcp47", "fallback_chain", "locale_text", "well_formed"]
 
 _CACHE = 4096
 MAX_LOCALE = 35
@@ -168,3 +168,9 @@ class LocaleText:
             count = counts.get(template.count, Decimal(0))
             form = _locale(self.locale).plural_form(count)
         return template.text(form).format_map(values)
+
+
+def bcp47(locale: str) -> str:
+    """A Babel locale id as a BCP 47 tag: ``fa_IR`` is ``fa-IR``, ``zh_Hant_TW`` is
+    ``zh-Hant-TW``."""
+    return locale.replace("_", "-")

@@ -36,7 +36,7 @@ from nudge_sdk.evaluation._recommend import (
     holding,
 )
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss
-from nudge_sdk.payloads._messages import LocaleText, fallback_chain, locale_text
+from nudge_sdk.payloads._messages import LocaleText, bcp47, fallback_chain, locale_text
 from nudge_sdk.payloads._payloads import (
     AddonLine,
     Amount,
@@ -112,6 +112,7 @@ class NudgeBuilder:
             severity=rule.severity.value,
             priority=rule.priority,
             locale=text.locale,
+            lang=bcp47(text.locale),
             direction=text.direction,
             title=title,
             body=body,

@@ -314,7 +314,10 @@ class Nudge:
     priority: int
     """The rule's priority: higher first; nudges come sorted by it."""
     locale: str
-    """The locale figures are formatted in (BCP 47 tag, such as ``en`` or ``fa-IR``)."""
+    """The locale figures are formatted in, as Babel and CLDR write it (``en``, ``fa_IR``)."""
+    lang: str
+    """The same locale as a BCP 47 tag (``en``, ``fa-IR``), for the HTML ``lang``
+    attribute and the browser's ``Intl`` APIs."""
     direction: Direction
     """The writing direction of that locale."""
     title: str
@@ -450,7 +453,9 @@ class Comparison:
     """The billing interval prices are per, as text (``month``); empty when degraded
     before it was known."""
     locale: str
-    """The locale figures are formatted in (BCP 47 tag)."""
+    """The locale figures are formatted in, as Babel and CLDR write it (``de_DE``)."""
+    lang: str
+    """The same locale as a BCP 47 tag (``de-DE``), for ``lang`` and ``Intl``."""
     direction: Direction
     """The writing direction of that locale."""
     recommended: str | None

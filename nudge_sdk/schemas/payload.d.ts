@@ -79,8 +79,10 @@ export interface Comparison {
    * was known.
    */
   interval: string;
-  /** The locale figures are formatted in (BCP 47 tag). */
+  /** The locale figures are formatted in, as Babel and CLDR write it (`de_DE`). */
   locale: string;
+  /** The same locale as a BCP 47 tag (`de-DE`), for `lang` and `Intl`. */
+  lang: string;
   /** The writing direction of that locale. */
   direction: Direction;
   /** The recommended plan's id; `null` when degraded. */
@@ -322,8 +324,13 @@ export interface Nudge {
   severity: SeverityCode;
   /** The rule's priority: higher first; nudges come sorted by it. */
   priority: number;
-  /** The locale figures are formatted in (BCP 47 tag, such as `en` or `fa-IR`). */
+  /** The locale figures are formatted in, as Babel and CLDR write it (`en`, `fa_IR`). */
   locale: string;
+  /**
+   * The same locale as a BCP 47 tag (`en`, `fa-IR`), for the HTML `lang` attribute and the
+   * browser's `Intl` APIs.
+   */
+  lang: string;
   /** The writing direction of that locale. */
   direction: Direction;
   /** The rendered title, placeholders filled in. */
