@@ -326,3 +326,25 @@ def test_an_account_refuses_impossible_seats(seats: int, message: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         attrs.evolve(STARTER, seats=seats)
     assert message == str(raised.value)
+
+
+def test_only_time_spent_searching_counts_against_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow step between the searches (a locale's data loaded on a cold start, here a
+    second per formatter) does not use up the searches' deadline: it ran out before on
+    the first request in each new locale."""
+    now = [0.0]
+    evaluator = Evaluator(CATALOG, clock=lambda: now[0])
+    from nudge_sdk.payloads import _nudges
+
+    original = _nudges.locale_text
+
+    def slow(*args: Any) -> Any:
+        now[0] += 1.0
+        return original(*args)
+
+    monkeypatch.setattr(_nudges, "locale_text", slow)
+    result = evaluator.evaluate(STARTER, {"storage_gb": 92, "seats": 3}, now=NOW, compare=True)
+    assert now[0] >= 1.0  # the slow step ran ...
+    assert (2, ()) == (len(result.nudges), result.problems)  # ... and cost no offer

@@ -73,27 +73,38 @@ Clock = Callable[[], float]
 
 class Budget:
     """How long the searches of one evaluation may run together: `seconds` on `clock`,
-    from when the first of them starts (so that what came before, such as loading a
-    locale's data on a cold start, does not count). `passed` turns true the first time
-    a search finds the time up."""
+    counting only the time spent inside them, so that what runs between them (loading a
+    locale's data on a cold start, formatting a payload) does not count. `passed` turns
+    true the first time a search finds the time up."""
 
-    __slots__ = ("_clock", "_until", "passed", "seconds")
+    __slots__ = ("_clock", "_depth", "_entered", "_spent", "passed", "seconds")
 
     def __init__(self, clock: Clock, seconds: float) -> None:
         self._clock = clock
         self.seconds = seconds
-        self._until: float | None = None
+        self._spent = 0.0
+        self._entered = 0.0
+        self._depth = 0
         self.passed = False
+
+    def __enter__(self) -> Budget:
+        """A search starts (searches may nest; the outermost one is timed)."""
+        if not self._depth:
+            self._entered = self._clock()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._depth -= 1
+        if not self._depth:
+            self._spent += self._clock() - self._entered
 
     def out(self) -> bool:
         """Whether the time is up (asks the clock until it is, then remembers)."""
         if self.passed:
             return True
-        now = self._clock()
-        if self._until is None:
-            self._until = now + self.seconds
-        elif now >= self._until:
-            self.passed = True
+        running = self._clock() - self._entered if self._depth else 0.0
+        self.passed = self._spent + running >= self.seconds
         return self.passed
 
 
@@ -551,7 +562,7 @@ class Recommender:
         `searching` block, or a fresh one: past it, the best option found so far (or
         `None`)."""
         budget = _BUDGET.get() or self.budget()
-        with decimal.localcontext(prec=PRECISION) as context:
+        with budget, decimal.localcontext(prec=PRECISION) as context:
             context.traps[decimal.Inexact] = True
             return self._cheapest(interval, seats, need, budget, plans)
 
