@@ -1,10 +1,11 @@
 """What a state store adds to an evaluation: `Nudges.evaluate` on each store next to the
 bare `Evaluator.evaluate` with an in-memory snapshot of the same history, in one run.
 
-The requests are distinct: 400 accounts across zones, locales and seat counts, each
-evaluated at its own instants over three weeks with its own usage, so some evaluations
-show (and write) and most are held back by a cooldown or a cap (and only read), as in a
-host where the same customer loads many pages. Round trips are counted, not assumed.
+The requests are distinct: 100 accounts across zones, locales and seat counts, each
+evaluated about four times a day for a week (page loads) at its own instants with its
+own usage, so some evaluations show (and write) and most are held back by a cooldown or
+a cap (and only read), as in a host where the same customer loads many pages. Round
+trips are counted, not assumed.
 """
 
 from __future__ import annotations
@@ -60,12 +61,16 @@ def accounts(count: int, run: str) -> list[Account]:
 
 
 def requests(count: int, customers: int) -> list[tuple[int, dict[str, Any], datetime]]:
-    """Distinct (account, usage, now): storage between 80 and 99 GB, time moving on."""
-    step = timedelta(days=21) / count
+    """Distinct (account, usage, now) as page loads come: each account about four times
+    a day for a week, its seats steady and its storage (80 to 99.99 GB) creeping up."""
+    step = timedelta(days=7) / count
     return [
         (
             i % customers,
-            {"storage_gb": Decimal(8000 + (i * 7919) % 2000) / 100, "seats": 1 + i % 4},
+            {
+                "storage_gb": Decimal(8000 + (i % customers) * 97 % 1900 + i * 7 // count) / 100,
+                "seats": 1 + (i % customers) % 4,
+            },
             START + i * step,
         )
         for i in range(count)
@@ -92,10 +97,10 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
     count, repeats = (300, 3) if quick else (3000, 7)
     catalog = load_catalog(ROOT / "examples" / "plans.yaml")
     evaluator = Evaluator(catalog)
-    work = requests(count, 400)
+    work = requests(count, 100)
     # A fresh namespace of accounts per pass, so every pass lives the same history
     # from nothing: the baseline gets the snapshots the memory store saw at each step.
-    passes = [accounts(400, f"{run}{n}-") for n in range(repeats + 1)]
+    passes = [accounts(100, f"{run}{n}-") for n in range(repeats + 1)]
     recorder = Nudges(evaluator, MemoryStore(), keep_for=KEEP)
     snapshots: list[StateSnapshot] = []
     for index, usage, now in work:

@@ -336,15 +336,13 @@ def test_only_time_spent_searching_counts_against_the_deadline(
     the first request in each new locale."""
     now = [0.0]
     evaluator = Evaluator(CATALOG, clock=lambda: now[0])
-    from nudge_sdk.payloads import _nudges
-
-    original = _nudges.locale_text
+    original = _messages.locale_text
 
     def slow(*args: Any) -> Any:
         now[0] += 1.0
         return original(*args)
 
-    monkeypatch.setattr(_nudges, "locale_text", slow)
+    monkeypatch.setattr("nudge_sdk.payloads._nudges.locale_text", slow)
     result = evaluator.evaluate(STARTER, {"storage_gb": 92, "seats": 3}, now=NOW, compare=True)
     assert now[0] >= 1.0  # the slow step ran ...
     assert (2, ()) == (len(result.nudges), result.problems)  # ... and cost no offer
