@@ -10,14 +10,17 @@ upsell never costs less than today's bill nor asks for a negative amount today.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import Account, Catalog, Evaluator, account_from_json, parse_catalog
 from nudge_sdk.evaluation._recommend import Need, holding, includes
+from nudge_sdk.payloads._nudges import _ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = (ROOT / "examples" / "plans.yaml").read_text()
@@ -147,3 +150,17 @@ def test_the_issue_cases() -> None:
     plan, addons, difference, due, body = shown(free, {"storage_gb": 1}, "licence_expiring")
     assert ("free", [("audit_log_addon", 3)], "$0.00", 0) == (plan, addons, difference, due)
     assert "Renew Free for $15.00 per month to keep everything." in body
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Fraction(10), "10"),
+        (Fraction(20), "20"),
+        (Fraction(9245, 10000), "0.9245"),
+        (Fraction(0), "0"),
+    ],
+)
+def test_ratios_are_plain_decimal_text(value: Fraction, text: str) -> None:
+    """A utilization or share of ten or more is ``10``, not ``1E+1``."""
+    assert text == _ratio(value)

@@ -425,4 +425,5 @@ class NudgeBuilder:
 
 def _ratio(value: Fraction) -> str:
     """Decimal text with at most four places, rounded half to even: ``0.9245``."""
-    return str((Decimal(round(value * 10_000)) / 10_000).normalize())
+    # `normalize` alone writes 10 as ``1E+1``; fixed-point text never has an exponent.
+    return format((Decimal(round(value * 10_000)) / 10_000).normalize(), "f")
