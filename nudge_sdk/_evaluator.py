@@ -423,15 +423,15 @@ class Evaluator:
         field for unusable input.
         """
 
-        def run() -> tuple[str, ...]:
+        def run() -> tuple[str, ...]:  # in the precise context _only_nudge_errors opens
             checked = self._check(account, usage, now, state)
             ctx, _ = self.context(account, usage, checked, feature, _events(events), state)
-            with decimal.localcontext(prec=PRECISION):
-                return tuple(
-                    rule.id
-                    for rule in self._applicable(account.plan, ctx.usage, explain=False)
-                    if isinstance(self._decide(rule, ctx, placement), Hit)
-                )
+            decide = self._decide
+            return tuple(
+                rule.id
+                for rule in self._applicable(account.plan, ctx.usage, explain=False)
+                if type(decide(rule, ctx, placement)) is Hit
+            )
 
         return _only_nudge_errors(run, account)
 
