@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -19,7 +19,9 @@ import pytest
 import redis
 from psycopg import sql
 
-from nudge_sdk import MemoryStore, Store
+from nudge_sdk import MemoryStore, Store, catalog_from_dict
+from nudge_sdk.evaluation._guardrails import Claim, Guardrails
+from nudge_sdk.stores._base import Change
 
 REDIS_URL = os.environ.get("NUDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("NUDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -86,3 +88,14 @@ def _clean(kind: str, store: Store, unique: str) -> None:
 
 
 StoreFactory = Callable[[], Store]
+
+AT = datetime(2025, 3, 1, 12, 30, tzinfo=UTC)
+EXPIRES = AT + timedelta(days=30)
+GUARDRAILS = Guardrails(catalog_from_dict({"currency": "USD", "plans": {"free": {}}}))
+MARGIN = 1.0
+"""Seconds a failing call may take beyond its timeout."""
+
+
+def claiming(key: str, days: int = 7, maximum: int = 10**9) -> Change[Claim]:
+    """The change that claims a trial extension under `key`."""
+    return lambda state: GUARDRAILS.claim(state, key, days, maximum)

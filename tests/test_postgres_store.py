@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,28 +29,17 @@ from nudge_sdk import (
     InvalidStoreURL,
     NaiveDatetime,
     StoreUnavailable,
-    catalog_from_dict,
 )
-from nudge_sdk.evaluation._guardrails import Claim, Guardrails
+from nudge_sdk.evaluation._guardrails import Claim
 from nudge_sdk.evaluation._state import NudgeEvent, RuleHistory, Shown, StateSnapshot
 from nudge_sdk.stores import _postgres
-from nudge_sdk.stores._base import Change
 from nudge_sdk.stores._postgres import PostgresStore
+from tests.store_backends import AT, EXPIRES, MARGIN, claiming
 
 URL = os.environ.get("NUDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REFUSED = "postgresql://postgres@127.0.0.1:1/test"
 """Nothing listens on port 1: connecting is refused at once."""
 ROOT = Path(__file__).resolve().parent.parent
-AT = datetime(2025, 3, 1, 12, 30, tzinfo=UTC)
-EXPIRES = AT + timedelta(days=30)
-GUARDRAILS = Guardrails(catalog_from_dict({"currency": "USD", "plans": {"free": {}}}))
-MARGIN = 1.0
-"""Seconds a failing call may take beyond its timeout."""
-
-
-def claiming(key: str, days: int = 7, maximum: int = 10**9) -> Change[Claim]:
-    """The change that claims a trial extension under `key`."""
-    return lambda state: GUARDRAILS.claim(state, key, days, maximum)
 
 
 def sample() -> StateSnapshot:

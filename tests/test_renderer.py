@@ -481,7 +481,7 @@ def test_bundle_ships_in_the_package() -> None:
 
 def test_payload_types_are_the_schema_copy() -> None:
     """The renderer's copy of the payload types is the generated one (copy it over after
-    regenerating: ``cp nudge_sdk/schemas/payload.d.ts nudge_sdk/web/src/``)."""
+    regenerating: ``python -m nudge_sdk.payloads._typescript`` writes both)."""
     schema_types = ROOT / "nudge_sdk" / "schemas" / "payload.d.ts"
     assert schema_types.read_text("utf-8") == (WEB / "src" / "payload.d.ts").read_text("utf-8")
 

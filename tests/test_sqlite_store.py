@@ -20,24 +20,14 @@ import attrs
 import pytest
 from structlog.testing import capture_logs
 
-from nudge_sdk import InvalidStoreURL, NaiveDatetime, StoreUnavailable, catalog_from_dict
-from nudge_sdk.evaluation._guardrails import Claim, Guardrails
+from nudge_sdk import InvalidStoreURL, NaiveDatetime, StoreUnavailable
+from nudge_sdk.evaluation._guardrails import Claim
 from nudge_sdk.evaluation._state import NudgeEvent, RuleHistory, Shown, StateSnapshot
 from nudge_sdk.stores import _sqlite
-from nudge_sdk.stores._base import Change
 from nudge_sdk.stores._sqlite import SQLiteStore
+from tests.store_backends import AT, EXPIRES, MARGIN, claiming
 
 ROOT = Path(__file__).resolve().parent.parent
-AT = datetime(2025, 3, 1, 12, 30, tzinfo=UTC)
-EXPIRES = AT + timedelta(days=30)
-GUARDRAILS = Guardrails(catalog_from_dict({"currency": "USD", "plans": {"free": {}}}))
-MARGIN = 1.0
-"""Seconds a failing call may take beyond its timeout."""
-
-
-def claiming(key: str, days: int = 7, maximum: int = 10**9) -> Change[Claim]:
-    """The change that claims a trial extension under `key`."""
-    return lambda state: GUARDRAILS.claim(state, key, days, maximum)
 
 
 def sample() -> StateSnapshot:

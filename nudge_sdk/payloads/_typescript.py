@@ -145,11 +145,16 @@ def typescript_text() -> str:
 
 def main(argv: Sequence[str] = ()) -> None:
     """Write the catalog and payload schemas and the payload types into a folder (the
-    package's ``schemas/`` unless one is given)."""
-    folder = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "schemas"
+    package's ``schemas/`` unless one is given); into the package, also the renderer's
+    copy of the types (``web/src/payload.d.ts``), which its npm build compiles against."""
+    package = Path(__file__).resolve().parent.parent
+    folder = Path(argv[0]) if argv else package / "schemas"
     for name in ("catalog", "payload"):
         (folder / f"{name}.schema.json").write_text(render_schema(name), "utf-8")
-    (folder / "payload.d.ts").write_text(render_typescript(), "utf-8")
+    types = render_typescript()
+    (folder / "payload.d.ts").write_text(types, "utf-8")
+    if not argv:
+        (package / "web" / "src" / "payload.d.ts").write_text(types, "utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess
