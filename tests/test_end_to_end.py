@@ -8,12 +8,14 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from nudge_sdk.payloads._json import instant
 from nudge_sdk.server import create_app
 from tests.test_renderer import browser, context, mount, page, site  # noqa: F401 - fixtures
 
@@ -35,9 +37,21 @@ def sidecar(tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
+def current(account: dict[str, Any]) -> dict[str, Any]:
+    """The example account with its billing period around today: the sidecar evaluates
+    by its own clock, as a host does, and a period long past would make the counters'
+    projections depend on the hour the test runs."""
+    today = datetime.now(UTC)
+    period = {
+        "start": instant(today - timedelta(days=15)),
+        "end": instant(today + timedelta(days=15)),
+    }
+    return account | {"period": period, "signup": instant(today - timedelta(days=400))}
+
+
 def evaluate(sidecar: TestClient) -> dict[str, Any]:
     """An evaluation now, by the sidecar's clock: the browser reports on the same one."""
-    body = {"account": ACCOUNT, "usage": USAGE, "placement": "banner"}
+    body = {"account": current(ACCOUNT), "usage": USAGE, "placement": "banner"}
     answer = sidecar.post("/v1/evaluate", json=body | {"explain": True})
     assert 200 == answer.status_code
     result: dict[str, Any] = answer.json()
@@ -48,7 +62,7 @@ def test_a_dismissal_in_the_browser_holds_the_nudge_back(page: Any, sidecar: Tes
     """Dismiss in chromium, through the host's endpoint and the sidecar into the store;
     the next evaluation says `dismissed`."""
     first = evaluate(sidecar)
-    [nudge] = [n for n in first["nudges"] if n["rule"] == "storage_almost_full"]
+    [nudge] = [n for n in first["nudges"] if n["placement"] == "banner"]
     forwarded: list[tuple[int, dict[str, Any]]] = []
     lock = threading.Lock()
 
@@ -74,5 +88,5 @@ def test_a_dismissal_in_the_browser_holds_the_nudge_back(page: Any, sidecar: Tes
     assert any(body["recorded"] for body in kinds)
     later = evaluate(sidecar)
     reasons = {d["rule"]: d["reason"] for d in later["decisions"]}
-    assert "dismissed" == reasons["storage_almost_full"]
+    assert "dismissed" == reasons[nudge["rule"]]
     assert nudge["id"] not in [n["id"] for n in later["nudges"]]
