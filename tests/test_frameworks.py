@@ -71,7 +71,7 @@ def test_evaluate_shows_the_storage_nudge(post: Post) -> None:
     """The example account, almost out of storage, is offered more."""
     status, answer = post("/nudges/evaluate", evaluation())
     assert 200 == status
-    assert ["storage_almost_full"] == [n["rule"] for n in answer["nudges"]]
+    assert ["storage_almost_full"] == [n["rule"] for n in answer["nudges"]], answer
     assert "acct_42" == answer["account"]
     assert answer["degraded"] is False
 

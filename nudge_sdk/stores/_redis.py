@@ -144,6 +144,14 @@ class RedisStore(Store):
                 done = self._client.eval(_CAS, 1, key, *args)
         return done == 1
 
+    def init(self) -> None:
+        """Load the compare-and-set script into the server's script cache, so that the
+        first write finds it (a server started afresh has none; without this, the first
+        write pays one extra round trip to send it)."""
+        self.round_trips += 1
+        with self._failures():
+            self._client.script_load(_CAS)
+
     def ping(self) -> None:
         """Raise `StoreUnavailable` unless the server answers ``PING``."""
         self.round_trips += 1
