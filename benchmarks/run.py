@@ -18,6 +18,7 @@ from typing import Any
 import evaluator
 import fleet
 import logging_cost
+import rightsizing
 import server
 import stores
 import yaml
@@ -129,6 +130,11 @@ def main() -> int:
     )
     for note in store_notes:
         print(f"  {note}")
+    print("right-sizing on pathological catalogs: the request, as a ratio to one pack's")
+    for case, base_s, meas_s, cold, reached in rightsizing.rows(quick):
+        ratio = meas_s / base_s
+        verdict = "DEADLINE" if reached else ("ok" if ratio <= rightsizing.TARGET else "MISSED")
+        print(f"  {case:44} {ratio:5.2f}x warm, first call {cold * 1e3:6.1f}ms  {verdict}")
     fleet_runs = 200 if quick else 2000
     print(f"fleet: 8 processes x {fleet_runs} evaluations of the same 20 accounts, per store")
     for url in fleet.default_urls():

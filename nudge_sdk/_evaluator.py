@@ -25,9 +25,10 @@ and the result says so.
 
 The one clock: the evaluator is pure and takes `now` as input, except for the deadline
 of its offer searches (right-sizing can be asked about absurd quantities). A deadline
-is about elapsed time, so it reads `clock` (`time.monotonic` unless one is injected at
-construction, as tests do). Past `deadline`, a search keeps the best option it found
-so far, or none: the rule's reason is ``search_deadline`` and the result has a problem.
+is about the work a search does, so it reads `clock` (`time.thread_time`, the CPU time
+of the calling thread, unless one is injected at construction, as tests do). Past
+`deadline`, a search keeps the best option it found so far, or none: the rule's reason
+is ``search_deadline`` and the result has a problem.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class Evaluator:
         *,
         policy: ProrationPolicy | None = None,
         deadline: timedelta | float = DEADLINE,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.thread_time,
     ) -> None:
         """`deadline` bounds the offer searches of one evaluation (a `timedelta`, or
         seconds); `clock` is what measures it, in seconds (see the module docstring)."""

@@ -26,7 +26,7 @@ magnitude beyond it fails loudly instead of rounding.
 The search never lists quantities: it walks them lazily, dearest-value-first packs from
 the covering quantity down, and stops as soon as a lower bound (what is spent plus the
 shortfall at the best rate still available) cannot beat the best found. It also honours
-a `Budget`: a deadline on an injected clock (`time.monotonic` by default), the one
+a `Budget`: a deadline on an injected clock (`time.thread_time` by default), the one
 thing in the evaluation that reads a clock, because a deadline is about elapsed time
 and not about the account. Past it, a search returns the best option found so far, or
 `None`, and the budget remembers that it ran out (`Budget.passed`).
@@ -46,6 +46,7 @@ import attrs
 
 from nudge_sdk.billing._periods import Interval
 from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
+from nudge_sdk.evaluation._packs import PackTable
 
 __all__ = [
     "DEADLINE",
@@ -68,7 +69,11 @@ DEADLINE = 0.05
 """The default time budget, in seconds, of the offer searches of one evaluation."""
 
 Clock = Callable[[], float]
-"""Seconds on a monotonic clock (`time.monotonic`); injected so tests can drive it."""
+"""Seconds on a clock that never goes back; injected so tests can drive it. The default
+is `time.thread_time`, the CPU time of the calling thread: what bounds a runaway search
+is the work it does, and a host whose other threads or processes keep the machine busy
+(a test suite, a loaded worker) must not use up a request's budget. A garbage
+collection that runs inside a search still counts."""
 
 
 class Budget:
@@ -452,6 +457,8 @@ def _group_choice(
             sorted(q for q in turns if q > 0) if last else range(max(turns), 0, -1)
         )
         for quantity in quantities:  # lazily: a quantity may be in the billions
+            if budget.out():
+                return  # a cut-off `continue` below may repeat a long way
             cost = spent + pack.unit * quantity
             if best and cost >= best[0][0]:
                 if last:
@@ -505,7 +512,7 @@ class Recommender:
     """Right-sizing against one catalog, with its add-on tables built once."""
 
     def __init__(
-        self, catalog: Catalog, *, clock: Clock = time.monotonic, deadline: float = DEADLINE
+        self, catalog: Catalog, *, clock: Clock = time.thread_time, deadline: float = DEADLINE
     ) -> None:
         self.catalog = catalog
         self.clock = clock
@@ -514,6 +521,7 @@ class Recommender:
         self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
         self._groups: dict[tuple[Interval, str, tuple[str, ...]], list[Group]] = {}
         self._covers: dict[tuple[Interval, str, frozenset[str]], list[tuple[str, ...]]] = {}
+        self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
 
     def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
         """`short` in groups no add-on links, with their add-ons sold with the plan
@@ -534,6 +542,17 @@ class Recommender:
         found = self._covers.get(key)
         if found is None:
             found = self._covers[key] = _covers(self.catalog, interval, plan_id, features)
+        return found
+
+    def table(self, interval: Interval, packs: tuple[_Pack, ...]) -> PackTable:
+        """The table of packs that grant one metric, by `interval` (memoized, and shared
+        by every plan that sells them: it grows as requests need it)."""
+        key = (interval, packs)
+        found = self._tables.get(key)
+        if found is None:
+            found = self._tables[key] = PackTable(
+                [(pack.id, pack.unit, pack.grants[0][1]) for pack in packs]
+            )
         return found
 
     def budget(self) -> Budget:
@@ -629,7 +648,17 @@ class Recommender:
                 short.append(metric)
         chosen = dict(fixed)
         for group in self.groups(interval, plan.id, tuple(short)) if short else ():
-            choice = _group_choice(plan, group, need, budget, limits)
+            (metric, *linked), packs = group
+            if packs and not linked:  # the common case, in polynomial time
+                start, floor = limits[metric], grow.get(metric)
+                choice = self.table(interval, packs).choose(
+                    usage.get(metric, _ZERO) - start,
+                    None if floor is None else floor - start,
+                    plan.overage.get(metric),
+                    budget.out,
+                )
+            else:
+                choice = _group_choice(plan, group, need, budget, limits)
             for addon_id, quantity in (choice or {}).items():
                 chosen[addon_id] = chosen.get(addon_id, 0) + quantity
         return _cost(self.catalog, plan, interval, seats, chosen, need, metrics)

@@ -1,0 +1,153 @@
+"""The one-metric pack table: exact against a plain dynamic programme over every step
+total, for many near-equal packs and needs far past where the table stops."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nudge_sdk.evaluation._packs import PackTable
+
+Packs = list[tuple[str, int, Decimal]]
+
+
+def never() -> bool:
+    return False
+
+
+def reference(
+    packs: Packs, rate: Decimal | None, short: Decimal, floor: Decimal | None
+) -> tuple[Decimal, int] | None:
+    """The least (cost, units) over every exact amount up to the need plus the largest
+    pack: a dense table over amounts, with no reduction and no candidate pruning."""
+    grants = [grant for _, _, grant in packs]
+    step = Decimal("0.5") if any(g % 1 for g in grants) else Decimal(1)
+    steps = [int(g / step) for g in grants]
+    top = max(0, int(short / step) + 1, 0 if floor is None else int(floor / step) + 1)
+    top += max(steps)
+    table: list[tuple[int, int] | None] = [(0, 0)] + [None] * top
+    for y in range(1, top + 1):
+        options = [
+            (before[0] + price, before[1] + 1)
+            for (_, price, _), w in zip(packs, steps, strict=True)
+            if w <= y and (before := table[y - w]) is not None
+        ]
+        table[y] = min(options, default=None)
+    best = None
+    for y, entry in enumerate(table):
+        if entry is None:
+            continue
+        amount = y * step
+        if floor is not None and amount <= floor:
+            continue
+        cost = Decimal(entry[0])
+        if amount < short:
+            if rate is None:
+                continue
+            cost += rate * (short - amount)
+        if best is None or (cost, entry[1]) < best:
+            best = (cost, entry[1])
+    return best
+
+
+def priced(
+    packs: Packs, rate: Decimal | None, short: Decimal, chosen: dict[str, int]
+) -> tuple[Decimal, int]:
+    by_id = {pack_id: (price, grant) for pack_id, price, grant in packs}
+    amount = sum((by_id[p][1] * n for p, n in chosen.items()), Decimal(0))
+    cost = Decimal(sum(by_id[p][0] * n for p, n in chosen.items()))
+    if amount < short:
+        assert rate is not None
+        cost += rate * (short - amount)
+    return cost, sum(chosen.values())
+
+
+@st.composite
+def near_equal_packs(draw: st.DrawFn) -> Packs:
+    """1-20 packs around one size and one price per unit, as a catalog that keeps adding
+    packs ends up with; grants whole or in halves."""
+    size = draw(st.integers(2, 12))
+    count = draw(st.integers(1, 20))
+    half = draw(st.booleans())
+    packs = []
+    for index in range(count):
+        grant = Decimal(size + draw(st.integers(0, 6))) / (2 if half else 1)
+        price = int(grant * draw(st.integers(90, 110)))
+        packs.append((f"p{index}", max(1, price), grant))
+    return packs
+
+
+@given(
+    near_equal_packs(),
+    st.one_of(st.none(), st.integers(50, 130).map(Decimal), st.just(Decimal("99.75"))),
+    st.integers(0, 400).map(Decimal) | st.decimals(0, 400, places=3),
+    st.one_of(st.none(), st.integers(-3, 120).map(Decimal)),
+)
+def test_the_table_matches_a_plain_dynamic_programme(
+    packs: Packs, rate: Decimal | None, short: Decimal, floor: Decimal | None
+) -> None:
+    """The cheapest cost, then the fewest units, exactly; `None` just when nothing does."""
+    table = PackTable(packs)
+    found = table.choose(short, floor, rate, never)
+    expected = reference(packs, rate, short, floor)
+    assert (found is None) == (expected is None)
+    if found is not None:
+        assert expected == priced(packs, rate, short, found)
+        grant = sum((g * found[p] for p, _, g in packs if p in found), Decimal(0))
+        assert floor is None or grant > floor
+
+
+@pytest.mark.parametrize("rate", [None, Decimal(40), Decimal(200)])
+def test_needs_far_past_the_table_reduce_to_best_value_packs(rate: Decimal | None) -> None:
+    """Past ``(w_b - 1) * w_max`` steps every extra need is met by the best-value pack,
+    so a need a thousand times larger costs the same table plus whole best packs."""
+    packs: Packs = [("a", 700, Decimal(7)), ("b", 1100, Decimal(11)), ("c", 1290, Decimal(13))]
+    table = PackTable(packs)
+    for short in (Decimal(150), Decimal(151), Decimal(997)):
+        found = table.choose(short, None, rate, never)
+        assert found is not None
+        assert reference(packs, rate, short, None) == priced(packs, rate, short, found)
+    huge = Decimal(10) ** 12 + 5
+    chosen = table.choose(huge, None, rate, never)
+    assert chosen is not None
+    steps_filled = len(table._cost)
+    assert steps_filled < 200  # the table stopped near (w_b - 1) * w_max = 156
+    if rate is None or rate * 13 > 1290:  # buying beats overage
+        assert chosen["c"] > 10**10
+    else:
+        assert chosen == {}
+
+
+def test_twenty_near_equal_packs_at_nine_hundred_units_are_exact() -> None:
+    """The catalog that hung the branch and bound: 20 packs of 50-69 at nearly one price
+    per unit, 800 units short, found exactly (compared with the plain programme)."""
+    packs: Packs = [(f"p{g}", g * 100 - (g % 3), Decimal(g)) for g in range(50, 70)]
+    table = PackTable(packs)
+    found = table.choose(Decimal(800), None, None, never)
+    assert found is not None
+    assert reference(packs, None, Decimal(800), None) == priced(packs, None, Decimal(800), found)
+
+
+def test_a_deadline_stops_the_table_and_the_next_call_goes_on() -> None:
+    """`out()` is asked while the table grows: it stops with `None`, keeps what it built,
+    and a later call with time left finishes it."""
+    packs: Packs = [("a", 301, Decimal(3)), ("b", 1000, Decimal(1000))]
+    table = PackTable(packs)
+    calls = itertools.count()
+    assert table.choose(Decimal(5000), None, None, lambda: next(calls) >= 1) is None
+    built = len(table._cost)
+    assert 0 < built < 3000
+    assert table.choose(Decimal(5000), None, None, never) == {"b": 5}
+
+
+@pytest.mark.parametrize(
+    ("packs", "message"),
+    [([], "at least one pack"), ([("a", 1, Decimal(0))], "positive amount")],
+)
+def test_a_table_needs_packs_that_grant_something(packs: Packs, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PackTable(packs)
