@@ -61,6 +61,7 @@ class PackTable:
         "_least",
         "_n",
         "_step",
+        "_walks",
         "_wb",
         "_wmax",
         "ids",
@@ -92,6 +93,7 @@ class PackTable:
         self._cost: list[int] = [0]  # E(0): nothing bought
         self._last: list[int] = [_NONE]
         self._covers: dict[int, tuple[int, int, int]] = {}
+        self._walks: dict[int, tuple[tuple[int, int], ...]] = {}
         self._least: dict[Decimal, tuple[list[int], list[tuple[Decimal, int]]]] = {}
 
     def choose(
@@ -238,17 +240,23 @@ class PackTable:
         return True
 
     def _quantities(self, y: int) -> dict[str, int]:
-        """The pack quantities of ``E(y)``."""
-        chosen: dict[str, int] = {}
+        """The pack quantities of ``E(y)``: the table's walk back (memoized), plus the
+        best-value units that lifted `y` past `N`."""
         lift = self._lift(y)
+        y -= lift * self._wb
+        walk = self._walks.get(y)
+        if walk is None:
+            counts = [0] * len(self.ids)
+            at = y
+            while at:
+                pick = self._last[at]
+                counts[pick] += 1
+                at -= self.steps[pick]
+            walk = self._walks[y] = tuple((i, n) for i, n in enumerate(counts) if n)
+        chosen = {self.ids[i]: n for i, n in walk}
         if lift:
-            chosen[self.ids[self._best]] = lift
-            y -= lift * self._wb
-        while y:
-            pick = self._last[y]
-            pack_id = self.ids[pick]
-            chosen[pack_id] = chosen.get(pack_id, 0) + 1
-            y -= self.steps[pick]
+            best = self.ids[self._best]
+            chosen[best] = chosen.get(best, 0) + lift
         return chosen
 
 

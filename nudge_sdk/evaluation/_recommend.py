@@ -522,6 +522,7 @@ class Recommender:
         self._groups: dict[tuple[Interval, str, tuple[str, ...]], list[Group]] = {}
         self._covers: dict[tuple[Interval, str, frozenset[str]], list[tuple[str, ...]]] = {}
         self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
+        self._table_of: dict[tuple[Interval, str, str], PackTable] = {}
 
     def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
         """`short` in groups no add-on links, with their add-ons sold with the plan
@@ -544,15 +545,20 @@ class Recommender:
             found = self._covers[key] = _covers(self.catalog, interval, plan_id, features)
         return found
 
-    def table(self, interval: Interval, packs: tuple[_Pack, ...]) -> PackTable:
-        """The table of packs that grant one metric, by `interval` (memoized, and shared
-        by every plan that sells them: it grows as requests need it)."""
-        key = (interval, packs)
-        found = self._tables.get(key)
+    def table(self, interval: Interval, plan_id: str, group: Group) -> PackTable:
+        """The table of a one-metric group's packs (memoized by plan and metric: a
+        one-metric group holds every pack sold with the plan that grants the metric,
+        whatever else is short; shared by every plan that sells the same packs, and
+        grown as requests need it)."""
+        (metric,), packs = group
+        found = self._table_of.get((interval, plan_id, metric))
         if found is None:
-            found = self._tables[key] = PackTable(
-                [(pack.id, pack.unit, pack.grants[0][1]) for pack in packs]
-            )
+            found = self._tables.get((interval, packs))
+            if found is None:
+                found = self._tables[interval, packs] = PackTable(
+                    [(pack.id, pack.unit, pack.grants[0][1]) for pack in packs]
+                )
+            self._table_of[interval, plan_id, metric] = found
         return found
 
     def budget(self) -> Budget:
@@ -651,7 +657,7 @@ class Recommender:
             (metric, *linked), packs = group
             if packs and not linked:  # the common case, in polynomial time
                 start, floor = limits[metric], grow.get(metric)
-                choice = self.table(interval, packs).choose(
+                choice = self.table(interval, plan.id, group).choose(
                     usage.get(metric, _ZERO) - start,
                     None if floor is None else floor - start,
                     plan.overage.get(metric),
