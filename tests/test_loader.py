@@ -217,6 +217,42 @@ CASES = [
         ],
     ),
     (
+        "an unknown key does not hide the entry's other problems",
+        """\
+        currency: USD
+        features:
+          sso: {}
+        plans:
+          a:
+            colour: blue
+            features: [saml]
+        """,
+        [
+            "plans.yaml:6:5: plans.a.colour: unknown key; expected one of: name, description, "
+            "popular, prices, limits, features",
+            "plans.yaml:7:16: plans.a.features[0]: unknown feature 'saml'; "
+            "the catalog defines: sso",
+        ],
+    ),
+    (
+        "an unknown key deeper in an entry does not hide its other problems either",
+        """\
+        currency: USD
+        metrics:
+          seats: {kind: gauge}
+        plans:
+          a:
+            prices: {month: {base: 10, per_sear: 2}}
+            limits: {storage: 5}
+        """,
+        [
+            "plans.yaml:6:32: plans.a.prices.month.per_sear: unknown key; expected one of: "
+            "base, per_seat, included_seats",
+            "plans.yaml:7:14: plans.a.limits.storage: unknown metric 'storage'; "
+            "the catalog defines: seats",
+        ],
+    ),
+    (
         "duplicate ids",
         """\
         currency: USD

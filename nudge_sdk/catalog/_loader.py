@@ -21,6 +21,7 @@ characters, an unquoted date is text, and no tags but the plain ones (``!!str``,
 
 from __future__ import annotations
 
+import contextlib
 import re
 import typing
 from collections.abc import Iterator, Mapping, Sequence
@@ -558,10 +559,31 @@ def _entries(
         try:
             structured[key] = converter.structure(value, cls)
         except (ClassValidationError, IterableValidationError) as error:
-            problems.extend(_shape_problems(error, (name, key)))
+            found = list(_shape_problems(error, (name, key)))
+            problems.extend(found)
+            unknown = [path[2:] for path, message in found if message.startswith("unknown key")]
+            if len(unknown) == len(found):  # only unknown keys: check the rest's meaning too
+                with contextlib.suppress(ClassValidationError, IterableValidationError):
+                    structured[key] = converter.structure(_without(value, unknown), cls)
         except ValueError as error:
             problems.append(((name, key), str(error)))
     return structured
+
+
+def _without(value: Any, paths: list[Path_]) -> Any:
+    """A copy of `value` without the keys at `paths` (steps: keys and list indexes)."""
+    if not paths:
+        return value
+    here = {path[0] for path in paths if len(path) == 1}
+    deeper: dict[Any, list[Path_]] = {}
+    for path in paths:
+        if len(path) > 1:
+            deeper.setdefault(path[0], []).append(path[1:])
+    if isinstance(value, dict):
+        return {k: _without(v, deeper.get(k, [])) for k, v in value.items() if k not in here}
+    if isinstance(value, list):
+        return [_without(v, deeper.get(i, [])) for i, v in enumerate(value)]
+    return value
 
 
 def _kind(value: object) -> str:
