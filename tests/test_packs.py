@@ -122,6 +122,20 @@ def test_needs_far_past_the_table_reduce_to_best_value_packs(rate: Decimal | Non
         assert chosen == {}
 
 
+@pytest.mark.parametrize("short", [Decimal(150), Decimal("1234.5"), Decimal("5000.25")])
+def test_a_fine_pack_beside_round_ones_needs_a_short_table(short: Decimal) -> None:
+    """0.5 GB, 100 GB and 1 TB packs: the 1 TB pack never beats ten 100 GB ones, so the
+    table stops at 199 half-steps instead of the 398,000 the count bound alone allows,
+    and stays exact."""
+    packs: Packs = [("half", 5, Decimal("0.5")), ("hundred", 800, Decimal(100))]
+    packs.append(("tb", 9000, Decimal(1000)))
+    table = PackTable(packs)
+    found = table.choose(short, None, None, never)
+    assert found is not None
+    assert reference(packs, None, short, None) == priced(packs, None, short, found)
+    assert len(table._cost) < 600
+
+
 def test_twenty_near_equal_packs_at_nine_hundred_units_are_exact() -> None:
     """The catalog that hung the branch and bound: 20 packs of 50-69 at nearly one price
     per unit, 800 units short, found exactly (compared with the plain programme)."""

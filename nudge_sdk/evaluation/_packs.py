@@ -16,9 +16,13 @@ step; on a tie the largest), ``w_b`` its steps, ``w_o`` the largest other pack's
 - An optimal choice holds fewer than ``w_b`` units of the other packs: among any
   ``w_b`` of them some non-empty subset sums to a multiple of ``w_b`` (pigeonhole on
   prefix sums), and as many units of ``b`` give the same steps for no more money and
-  no more units. So past ``N = (w_b - 1) * w_o`` steps every optimal choice holds a
-  ``b``: ``E(y) = E(y - w_b) + price(b)``, and a target of any size reduces to one
-  below ``N`` plus whole ``b`` units.
+  no more units. Likewise it holds fewer than ``w_b / gcd(w_i, w_b)`` units of each
+  other pack ``i``, as that many sum to a multiple of ``w_b`` on their own (each
+  exchange lowers the count of other units, so one optimal choice meets both bounds).
+  So past ``N``, the lesser of ``(w_b - 1) * w_o`` and the sum over the other packs of
+  ``(w_b / gcd(w_i, w_b) - 1) * w_i``, every optimal choice holds a ``b``:
+  ``E(y) = E(y - w_b) + price(b)``, and a target of any size reduces to one below
+  ``N`` plus whole ``b`` units. With round grants (10, 50, 100 GB...) ``N`` is small.
 - Covering a need of ``t`` steps never takes ``t + w_max`` or more (drop any pack and
   it still covers), so the cheapest cover is the least ``E`` in ``[t, t + w_max)``.
 
@@ -89,7 +93,10 @@ class PackTable:
         self._wb = self.steps[self._best]
         self._wmax = max(self.steps)
         others = [w for i, w in enumerate(self.steps) if i != self._best]
-        self._n = (self._wb - 1) * max(others, default=0)
+        self._n = min(
+            (self._wb - 1) * max(others, default=0),
+            sum((self._wb // math.gcd(w, self._wb) - 1) * w for w in others),
+        )
         self._cost: list[int] = [0]  # E(0): nothing bought
         self._last: list[int] = [_NONE]
         self._covers: dict[int, tuple[int, int, int]] = {}
