@@ -523,6 +523,7 @@ class Recommender:
         self._covers: dict[tuple[Interval, str, frozenset[str]], list[tuple[str, ...]]] = {}
         self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
         self._table_of: dict[tuple[Interval, str, str], PackTable] = {}
+        self._rates: dict[tuple[Interval, str, str], Fraction | None] = {}
 
     def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
         """`short` in groups no add-on links, with their add-ons sold with the plan
@@ -599,13 +600,15 @@ class Recommender:
         budget: Budget,
         plans: Collection[str] | None,
     ) -> Option | None:
-        best: Option | None = None
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
         metrics = sorted(need.usage.keys() | need.grow.keys())
         addons = self.catalog.addons
-        for plan in self._ladder[start:]:
-            if budget.out():
-                break
+        # Each plan with a lower bound on its cost: its price and the add-ons it must
+        # keep, plus what the metric dearest to cover costs at its cheapest rate. Plans
+        # are searched cheapest bound first, so the first option found usually rules
+        # out the rest without a search.
+        ranked = []
+        for rung, plan in enumerate(self._ladder[start:], start):
             price = plan.price(interval)
             if price is None or (plans is not None and plan.id not in plans):
                 continue
@@ -615,19 +618,64 @@ class Recommender:
             base = price.amount(seats) + sum(
                 addons[a].prices.get(interval, 0) * n for a, n in floors.items()
             )
-            if base < need.least or (best is not None and base > best.cost):
-                continue  # it would lower the bill, or is dearer than the best before add-ons
+            if base < need.least:
+                continue  # it would lower the bill
+            extra = self._least_extra(interval, plan, need, floors)
+            if extra is not None:
+                ranked.append((base + extra, rung, plan, floors))
+        ranked.sort(key=lambda entry: (entry[0], entry[1]))
+        best: Option | None = None
+        best_key: tuple[Decimal, int, int] | None = None  # cost, units, rung
+        for bound, rung, plan, floors in ranked:
+            if budget.out() or (best_key is not None and bound > best_key[0]):
+                break
             features = plan.features.union(*(addons[a].features for a in floors))
             for cover in self.covers(interval, plan.id, frozenset(need.features - features)):
                 fixed = {**floors, **{a: max(floors.get(a, 0), 1) for a in cover}}
                 option = self._on_plan(plan, interval, seats, need, budget, metrics, fixed)
-                if option is not None and (
-                    best is None
-                    or (option.cost, sum(option.addons.values()))
-                    < (best.cost, sum(best.addons.values()))
-                ):
-                    best = option
+                if option is None:
+                    continue
+                key = (option.cost, sum(option.addons.values()), rung)
+                if best_key is None or key < best_key:
+                    best, best_key = option, key
         return best
+
+    def _least_extra(
+        self, interval: Interval, plan: Plan, need: Need, floors: Mapping[str, int]
+    ) -> Fraction | None:
+        """At least what covering the usage costs on `plan` beyond its price and the
+        `floors` add-ons: the largest of each short metric's shortfall at the cheapest
+        rate any add-on or overage offers for it (the largest, not the sum, since one
+        add-on may grant several); `None` if a short metric has no rate at all."""
+        most = Fraction(0)
+        for metric, used in need.usage.items():
+            limit = plan.limits.get(metric, _ZERO)
+            if limit is UNLIMITED:
+                continue
+            for addon_id, quantity in floors.items():
+                limit += self.catalog.addons[addon_id].grants.get(metric, _ZERO) * quantity
+            if used <= limit:
+                continue
+            rate = self._rate(interval, plan, metric)
+            if rate is None:
+                return None
+            most = max(most, Fraction(used - limit) * rate)
+        return most
+
+    def _rate(self, interval: Interval, plan: Plan, metric: str) -> Fraction | None:
+        """The cheapest price of one unit of `metric` on `plan`: its best-value add-on
+        or its overage rate (memoized)."""
+        key = (interval, plan.id, metric)
+        if key in self._rates:
+            return self._rates[key]
+        rates = []
+        if metric in plan.overage:
+            rates.append(Fraction(plan.overage[metric]))
+        for _, packs in self.groups(interval, plan.id, (metric,)):
+            if packs:  # best value first; in a one-metric group each grants just it
+                rates.append(Fraction(packs[0].unit) / Fraction(packs[0].grants[0][1]))
+        found = self._rates[key] = min(rates, default=None)
+        return found
 
     def _on_plan(
         self,
