@@ -5,9 +5,9 @@ Usage: python benchmarks/rightsizing.py [--quick]
 
 Each row is one catalog at one usage: the whole request (`evaluate` with `compare`, then
 JSON bytes) for a Starter account, 100 GB included, on the example catalog with the
-storage packs replaced and Business's storage capped (see `capped`). "cold" is the first call (the pack tables grow then), "warm" the
-median after. A row fails if the warm ratio passes 2x or the search reached its
-deadline.
+storage packs replaced and Business's storage capped (see `capped`). "cold" is the
+first call (the pack tables grow then), "warm" the median after. A row fails if the
+warm ratio passes 2x or the search reached its deadline.
 """
 
 from __future__ import annotations
