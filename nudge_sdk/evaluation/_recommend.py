@@ -65,6 +65,8 @@ _ZERO = Decimal(0)
 PRECISION = 60
 """Significant digits for usage-times-price arithmetic: usage is at most 10**15 with
 nine decimal places (24 digits), so products with any catalog price stay exact."""
+_BOUNDING = decimal.Context(prec=PRECISION, rounding=decimal.ROUND_FLOOR, traps=[])
+"""Where lower bounds on a plan's cost are worked out: rounding down keeps them bounds."""
 DEADLINE = 0.05
 """The default time budget, in seconds, of the offer searches of one evaluation."""
 
@@ -523,7 +525,7 @@ class Recommender:
         self._covers: dict[tuple[Interval, str, frozenset[str]], list[tuple[str, ...]]] = {}
         self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
         self._table_of: dict[tuple[Interval, str, str], PackTable] = {}
-        self._rates: dict[tuple[Interval, str, str], Fraction | None] = {}
+        self._rates: dict[tuple[Interval, str, str], Decimal | None] = {}
 
     def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
         """`short` in groups no add-on links, with their add-ons sold with the plan
@@ -608,21 +610,22 @@ class Recommender:
         # are searched cheapest bound first, so the first option found usually rules
         # out the rest without a search.
         ranked = []
-        for rung, plan in enumerate(self._ladder[start:], start):
-            price = plan.price(interval)
-            if price is None or (plans is not None and plan.id not in plans):
-                continue
-            floors = kept(self.catalog, plan, need) if need.held else {}
-            if floors is None:
-                continue  # it would drop what the account holds
-            base = price.amount(seats) + sum(
-                addons[a].prices.get(interval, 0) * n for a, n in floors.items()
-            )
-            if base < need.least:
-                continue  # it would lower the bill
-            extra = self._least_extra(interval, plan, need, floors)
-            if extra is not None:
-                ranked.append((base + extra, rung, plan, floors))
+        with decimal.localcontext(_BOUNDING):
+            for rung, plan in enumerate(self._ladder[start:], start):
+                price = plan.price(interval)
+                if price is None or (plans is not None and plan.id not in plans):
+                    continue
+                floors = kept(self.catalog, plan, need) if need.held else {}
+                if floors is None:
+                    continue  # it would drop what the account holds
+                base = price.amount(seats) + sum(
+                    addons[a].prices.get(interval, 0) * n for a, n in floors.items()
+                )
+                if base < need.least:
+                    continue  # it would lower the bill
+                extra = self._least_extra(interval, plan, need, floors)
+                if extra is not None:
+                    ranked.append((base + extra, rung, plan, floors))
         ranked.sort(key=lambda entry: (entry[0], entry[1]))
         best: Option | None = None
         best_key: tuple[Decimal, int, int] | None = None  # cost, units, rung
@@ -642,12 +645,13 @@ class Recommender:
 
     def _least_extra(
         self, interval: Interval, plan: Plan, need: Need, floors: Mapping[str, int]
-    ) -> Fraction | None:
+    ) -> Decimal | None:
         """At least what covering the usage costs on `plan` beyond its price and the
         `floors` add-ons: the largest of each short metric's shortfall at the cheapest
         rate any add-on or overage offers for it (the largest, not the sum, since one
-        add-on may grant several); `None` if a short metric has no rate at all."""
-        most = Fraction(0)
+        add-on may grant several), rounded down; `None` if a short metric has no rate at
+        all. In the `_BOUNDING` context."""
+        most = _ZERO
         for metric, used in need.usage.items():
             limit = plan.limits.get(metric, _ZERO)
             if limit is UNLIMITED:
@@ -659,21 +663,21 @@ class Recommender:
             rate = self._rate(interval, plan, metric)
             if rate is None:
                 return None
-            most = max(most, Fraction(used - limit) * rate)
+            most = max(most, (used - limit) * rate)
         return most
 
-    def _rate(self, interval: Interval, plan: Plan, metric: str) -> Fraction | None:
-        """The cheapest price of one unit of `metric` on `plan`: its best-value add-on
-        or its overage rate (memoized)."""
+    def _rate(self, interval: Interval, plan: Plan, metric: str) -> Decimal | None:
+        """The cheapest price of one unit of `metric` on `plan`, rounded down: its
+        best-value add-on or its overage rate (memoized; in the `_BOUNDING` context)."""
         key = (interval, plan.id, metric)
         if key in self._rates:
             return self._rates[key]
         rates = []
         if metric in plan.overage:
-            rates.append(Fraction(plan.overage[metric]))
+            rates.append(plan.overage[metric])
         for _, packs in self.groups(interval, plan.id, (metric,)):
             if packs:  # best value first; in a one-metric group each grants just it
-                rates.append(Fraction(packs[0].unit) / Fraction(packs[0].grants[0][1]))
+                rates.append(Decimal(packs[0].unit) / packs[0].grants[0][1])
         found = self._rates[key] = min(rates, default=None)
         return found
 
