@@ -109,6 +109,8 @@ def test_engaged_trial_gets_more_days() -> None:
         shown.offer.trial_end.date().isoformat(),
     )
     assert "Take 7 more days" == shown.title
+    # The body names the day the extended trial ends, not the day it ends today (Jun 18).
+    assert "Keep exploring Team until Jun 25, 2025." in shown.body
 
 
 def test_cancelling_customer_is_offered_a_cheaper_plan() -> None:

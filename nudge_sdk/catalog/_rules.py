@@ -78,7 +78,11 @@ PLACEHOLDERS = {
     "discount": "the discount, as a percentage",
     "feature": "the feature's name",
     "days": "days (left, or offered as extension)",
-    "date": "the relevant date (period, trial or licence end)",
+    "date": (
+        "the date the trigger is about: the period, trial or licence end (`ending`); the"
+        " trial's current end (`trial_extension`)"
+    ),
+    "extended_until": "the trial's end once the offered extension is taken (`trial_extension`)",
     "expires": "when a limited-time offer ends",
     "interval": "the billing interval",
 }

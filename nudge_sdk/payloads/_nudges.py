@@ -418,6 +418,8 @@ class NudgeBuilder:
             counts["days"] = Decimal(hit.days)
         if hit.date is not None:
             values["date"] = text.date(hit.date)
+        if offer is not None and offer.trial_end is not None:
+            values["extended_until"] = text.date(offer.trial_end)
         if rule.ends is not None:
             values["expires"] = text.date(rule.ends)
         return values, counts
