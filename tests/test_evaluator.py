@@ -583,3 +583,27 @@ def test_a_discount_applies_to_what_is_offered_only() -> None:
         shown.offer.due_now.minor,
         shown.offer.discount_percent,
     )
+
+
+@pytest.mark.parametrize(
+    ("what", "kind", "action"),
+    [("trial", "trial_ending", "upgrade"), ("period", "renewal", "renew")],
+)
+def test_a_trial_ending_is_its_own_kind(what: str, kind: str, action: str) -> None:
+    """A trial that ends asks the customer to buy, not to renew: its own kind, and an
+    upgrade button; a period that ends stays a renewal."""
+    catalog = parse_catalog(
+        "currency: USD\n"
+        "plans: {team: {prices: {month: 79}}}\n"
+        "nudges:\n"
+        f"  ends: {{when: {{ending: {{what: {what}, within: 7d}}}}, offer: recommend,\n"
+        "         messages: {en: {title: Ends soon, body: b}}}\n"
+    )
+    account = attrs.evolve(
+        STARTER,
+        plan="team",
+        trial_end=NOW + timedelta(days=2),
+        period=attrs.evolve(JUNE, end=NOW + timedelta(days=2)),
+    )
+    [shown] = Evaluator(catalog).evaluate(account, {}, now=NOW).nudges
+    assert (kind, action) == (shown.kind, shown.cta.action)

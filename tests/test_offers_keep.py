@@ -37,7 +37,7 @@ PERIODS = {
     "month": {"start": "2025-06-01T00:00:00Z", "end": "2025-07-01T00:00:00Z"},
     "year": {"start": "2025-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"},
 }
-UPSELLS = {"upgrade", "addon", "feature_locked", "renewal", "milestone"}
+UPSELLS = {"upgrade", "addon", "feature_locked", "renewal", "trial_ending", "milestone"}
 """Nudge kinds whose offer must keep the customer on their plan or above."""
 
 

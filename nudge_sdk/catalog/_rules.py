@@ -120,6 +120,7 @@ class NudgeKind(enum.Enum):
     BREAK_EVEN = "break_even"
     FEATURE_LOCKED = "feature_locked"
     RENEWAL = "renewal"
+    TRIAL_ENDING = "trial_ending"
     TRIAL_EXTENSION = "trial_extension"
     RETENTION = "retention"
     MILESTONE = "milestone"
@@ -351,6 +352,8 @@ def _brief(text: str) -> str:
 def _kind(trigger: Trigger, offer: OfferChoice) -> NudgeKind:
     if isinstance(trigger, UsageThreshold) and isinstance(offer, FixedOffer) and offer.addon:
         return NudgeKind.ADDON
+    if isinstance(trigger, Ending) and trigger.what == "trial":
+        return NudgeKind.TRIAL_ENDING  # buying for the first time, not renewing
     kinds: dict[type, NudgeKind] = {
         UsageThreshold: NudgeKind.UPGRADE,
         BreakEven: NudgeKind.BREAK_EVEN,

@@ -67,6 +67,7 @@ _CTA: dict[NudgeKind, CtaAction] = {
     NudgeKind.BREAK_EVEN: "switch_plan",
     NudgeKind.FEATURE_LOCKED: "upgrade",
     NudgeKind.RENEWAL: "renew",
+    NudgeKind.TRIAL_ENDING: "upgrade",
     NudgeKind.TRIAL_EXTENSION: "extend_trial",
     NudgeKind.RETENTION: "switch_plan",
     NudgeKind.MILESTONE: "upgrade",

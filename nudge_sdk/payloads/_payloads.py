@@ -53,6 +53,7 @@ NudgeKindCode: TypeAlias = Literal[
     "break_even",
     "feature_locked",
     "renewal",
+    "trial_ending",
     "trial_extension",
     "retention",
     "milestone",

@@ -362,6 +362,7 @@ export type NudgeKindCode =
   | "break_even"
   | "feature_locked"
   | "renewal"
+  | "trial_ending"
   | "trial_extension"
   | "retention"
   | "milestone";
