@@ -157,7 +157,8 @@ def values(alias: object) -> set[str]:
         pytest.param(CtaAction, nudge_builder_constants("_CTA") | {"none"}, id="cta action"),
         pytest.param(
             ReasonCode,
-            nudge_builder_constants("_TRIGGER_CODES") | {"cheapest_fit", "discount"},
+            nudge_builder_constants("_TRIGGER_CODES")
+            | {"cheapest_fit", "addon_share_cap", "discount"},
             id="nudge reason",
         ),
         pytest.param(
@@ -184,7 +185,7 @@ def test_nudge_reason_codes_in_source_are_listed() -> None:
         for call in calls(PACKAGE / "payloads" / "_nudges.py")
         if callee(call) == "Reason" and call.args and (code := text(call.args[0]))
     }
-    assert {"cheapest_fit", "discount"} == found
+    assert {"cheapest_fit", "addon_share_cap", "discount"} == found
     assert found <= values(ReasonCode)
 
 

@@ -296,6 +296,11 @@ class Rule:
     discount: RuleDiscount | None
     frequency: Frequency
     messages: Mapping[str, Message]
+    max_addon_share: Fraction | None = None
+    """The most an add-on offer on the account's own plan may add to its recurring bill,
+    as a fraction of that bill (``max_addon_share: 40`` is 2/5); above it a ``recommend``
+    rule offers the cheapest other plan instead, any other rule stays quiet
+    (``addon_share_cap``)."""
 
 
 def locale_key(text: str) -> str:
@@ -403,6 +408,7 @@ class RuleBuilder:
             discount=self.discount((*path, "discount"), spec),
             frequency=self.frequency((*path, "frequency"), spec),
             messages=messages,
+            max_addon_share=self.share((*path, "max_addon_share"), spec, offer),
         )
 
     def trigger(self, path: tuple[str | int, ...], spec: NudgeSpec) -> Trigger | None:
@@ -541,6 +547,17 @@ class RuleBuilder:
             loyal_after_days=loyal.min_tenure_days if loyal else None,
             loyal_percent=Fraction(loyal.percent) if loyal else Fraction(0),
         )
+
+    def share(
+        self, path: tuple[str | int, ...], spec: NudgeSpec, offer: OfferChoice
+    ) -> Fraction | None:
+        if spec.max_addon_share is None:
+            return None
+        if not 0 < spec.max_addon_share <= 1000:
+            self.problem(path, "a share of the bill must be a percentage above 0, at most 1000")
+        if offer in ("none", "downsell") or (isinstance(offer, FixedOffer) and offer.plan):
+            self.problem(path, "only a rule that can offer add-ons (recommend, addon) takes a cap")
+        return Fraction(spec.max_addon_share) / 100
 
     def frequency(self, path: tuple[str | int, ...], spec: NudgeSpec) -> Frequency:
         f = spec.frequency

@@ -299,6 +299,8 @@ class NudgeSpec:
     severity: Literal["info", "warning", "critical"] = "info"
     schedule: ScheduleSpec | None = None
     discount: DiscountSpec | None = None
+    max_addon_share: Decimal | None = None
+    """The most an add-on offer may add to the bill, in percent of it (price anchoring)."""
     frequency: FrequencySpec = FrequencySpec()
     messages: dict[str, MessageSpec] = attrs.field(factory=dict)
 

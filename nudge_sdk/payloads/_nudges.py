@@ -84,7 +84,7 @@ class NudgeBuilder:
 
     def build(self, rule: Rule, hit: Hit, ctx: Context) -> Nudge | Miss:
         """The payload for a rule that fired; a `Miss` if no offer fits."""
-        offer_option = self._option(rule, hit, ctx)
+        offer_option, capped = self._option(rule, hit, ctx)
         if isinstance(offer_option, Miss):
             return offer_option
         account = ctx.account
@@ -128,7 +128,7 @@ class NudgeBuilder:
                 due_now=offer.due_now if offer else None,
             ),
             expires_at=rule.ends,
-            reasons=self._reasons(rule, hit, offer, self._included(account, offer_option)),
+            reasons=self._reasons(rule, hit, offer, self._included(account, offer_option), capped),
         )
 
     def _included(self, account: Account, option: Option | None) -> str:
@@ -141,10 +141,12 @@ class NudgeBuilder:
         return f"; {option.plan} includes {', '.join(dropped)}, which the account holds"
 
     def _reasons(
-        self, rule: Rule, hit: Hit, offer: Offer | None, includes: str
+        self, rule: Rule, hit: Hit, offer: Offer | None, includes: str, capped: str
     ) -> tuple[Reason, ...]:
         """Why this nudge, in machine-readable codes: the trigger, then the offer."""
         reasons = [Reason(_TRIGGER_CODES[type(rule.trigger)], hit.detail)]
+        if capped:
+            reasons.append(Reason("addon_share_cap", capped))
         if offer is not None and rule.offer in ("recommend", "downsell"):
             extra = " with add-ons" if offer.addons else ""
             reasons.append(
@@ -158,11 +160,13 @@ class NudgeBuilder:
             reasons.append(Reason("discount", f"{offer.discount_percent}% off"))
         return tuple(reasons)
 
-    def _option(self, rule: Rule, hit: Hit, ctx: Context) -> Option | Miss | None:
-        """The option the nudge offers; `None` for no offer, `Miss` if none fits."""
+    def _option(self, rule: Rule, hit: Hit, ctx: Context) -> tuple[Option | Miss | None, str]:
+        """The option the nudge offers; `None` for no offer, `Miss` if none fits. With
+        it, why a plan is offered instead of add-ons that passed the rule's share of the
+        bill ("" if not)."""
         account = ctx.account
         if isinstance(rule.trigger, TrialExtension) or rule.offer == "none":
-            return None
+            return None, ""
         need = holding(
             self.catalog,
             ctx.need(grow=hit.grow, features=hit.features, upsell=hit.upsell),
@@ -176,14 +180,41 @@ class NudgeBuilder:
         elif rule.offer == "downsell":
             option = self.recommender.cheapest(account.interval, account.seats, need)
             if option is not None and option.cost >= ctx.current.cost:
-                return Miss("no_cheaper_fit", "no cheaper option covers the usage")
+                return Miss("no_cheaper_fit", "no cheaper option covers the usage"), ""
         else:
             option = self._fixed(rule.offer, need, ctx)
         if option is None:
-            return Miss("no_fitting_offer", "no option covers the usage and keeps what it has")
+            return Miss("no_fitting_offer", "no option covers the usage and keeps what it has"), ""
+        capped = ""
+        over = self._over_share(rule, option, ctx)
+        if over:
+            others = [plan for plan in self.catalog.plans if plan != account.plan]
+            if rule.offer == "recommend":
+                plan = self.recommender.cheapest(
+                    account.interval, account.seats, need, plans=others
+                )
+            else:
+                plan = None
+            if plan is None:
+                return Miss("addon_share_cap", f"{over}; no plan fits instead"), ""
+            option, capped = plan, f"{over}; {plan.plan} is offered instead"
         if isinstance(rule.trigger, BreakEven) and option.cost >= ctx.current.cost:
-            return Miss("no_saving", "no option keeping what the account has is cheaper")
-        return option
+            return Miss("no_saving", "no option keeping what the account has is cheaper"), ""
+        return option, capped
+
+    def _over_share(self, rule: Rule, option: Option, ctx: Context) -> str:
+        """Why `option` passes the rule's cap on what add-ons may add to the bill (before
+        any discount; a bill of nothing has no share to spare), or "" if it does not."""
+        cap, account = rule.max_addon_share, ctx.account
+        if cap is None or (option.plan, option.seats) != (account.plan, account.seats):
+            return ""
+        added, bill = option.recurring - ctx.current.recurring, ctx.current.recurring
+        if added <= 0 or (bill > 0 and Fraction(added, bill) <= cap):
+            return ""
+        share = f"{_percent(Fraction(added, bill))}%" if bill > 0 else "all"
+        return (
+            f"the add-ons would add {share} of the bill, above the rule's cap of {_percent(cap)}%"
+        )
 
     def _fixed(self, offer: FixedOffer, need: Need, ctx: Context) -> Option | None:
         account = ctx.account
@@ -424,6 +455,12 @@ class NudgeBuilder:
         if rule.ends is not None:
             values["expires"] = text.date(rule.ends)
         return values, counts
+
+
+def _percent(value: Fraction) -> str:
+    """`value` in percent with at most one place, rounded half to even: ``27.6``."""
+    tenths = Decimal(round(value * 1000)) / 10
+    return format(tenths.normalize(), "f")
 
 
 def _ratio(value: Fraction) -> str:

@@ -89,12 +89,14 @@ ReasonCode: TypeAlias = Literal[
     "cancel_intent",
     "milestone",
     "cheapest_fit",
+    "addon_share_cap",
     "discount",
 ]
 """Why a nudge is shown: first the trigger that fired (``usage_threshold``,
 ``break_even``, ``feature_locked``, ``ending``, ``trial_extension``, ``cancel_intent``,
 ``milestone``), then ``cheapest_fit`` when the offer is the cheapest option covering the
-usage and ``discount`` when a discount applies."""
+usage, ``addon_share_cap`` when add-ons would have cost more of the bill than the rule
+allows and a plan is offered instead, and ``discount`` when a discount applies."""
 
 DecisionReason: TypeAlias = Literal[
     "shown",
@@ -137,6 +139,7 @@ DecisionReason: TypeAlias = Literal[
     # no offer to make
     "no_fitting_offer",
     "no_cheaper_fit",
+    "addon_share_cap",
     "search_deadline",
     # the state store
     "store_unavailable",

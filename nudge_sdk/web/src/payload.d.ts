@@ -166,6 +166,7 @@ export type DecisionReason =
   | "capped_by_placement"
   | "no_fitting_offer"
   | "no_cheaper_fit"
+  | "addon_share_cap"
   | "search_deadline"
   | "store_unavailable"
   | "unknown_rule";
@@ -462,8 +463,9 @@ export interface Reason {
 /**
  * Why a nudge is shown: first the trigger that fired (`usage_threshold`, `break_even`,
  * `feature_locked`, `ending`, `trial_extension`, `cancel_intent`, `milestone`), then
- * `cheapest_fit` when the offer is the cheapest option covering the usage and `discount`
- * when a discount applies.
+ * `cheapest_fit` when the offer is the cheapest option covering the usage,
+ * `addon_share_cap` when add-ons would have cost more of the bill than the rule allows and
+ * a plan is offered instead, and `discount` when a discount applies.
  */
 export type ReasonCode =
   | "usage_threshold"
@@ -474,6 +476,7 @@ export type ReasonCode =
   | "cancel_intent"
   | "milestone"
   | "cheapest_fit"
+  | "addon_share_cap"
   | "discount";
 
 /** How prominently to show a nudge, from its rule's `severity` (`Severity`). */
