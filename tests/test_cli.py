@@ -193,6 +193,85 @@ def test_quote_input_errors_are_one_line_exit_2(
     assert (2, "", [message]) == (code, out, err.splitlines())
 
 
+ADDON_QUOTE = [
+    "--interval",
+    "month",
+    "--period-start",
+    "2025-06-01T00:00:00Z",
+    "--at",
+    "2025-06-16T00:00:00Z",
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "lines", "total", "effective"),
+    [
+        # buying two storage packs half way through June: half of 2 x $8 now
+        (["--to-quantity", "2"], [("charge", "storage_pack", 2, 800)], 800, "immediate"),
+        # one more than held: only the new unit is charged, for the half month left
+        (
+            ["--quantity", "1", "--to-quantity", "2"],
+            [("credit", "storage_pack", 1, -400), ("charge", "storage_pack", 2, 800)],
+            400,
+            "immediate",
+        ),
+        # without --to-quantity: one more unit than held
+        (["--quantity", "1"], None, 400, "immediate"),
+        # removing them: a decrease, deferred to the period's end as the policy says
+        (["--quantity", "2", "--to-quantity", "0"], [], 0, "period_end"),
+    ],
+)
+def test_quote_prices_addon_units(
+    example_path: Path,
+    args: list[str],
+    lines: list[tuple[str, str, int, int]] | None,
+    total: int,
+    effective: str,
+) -> None:
+    """`nudge quote --addon` prices buying, adding and removing add-on units."""
+    code, out, err = run(
+        "quote", str(example_path), "--addon", "storage_pack", *args, *ADDON_QUOTE, "--json"
+    )
+    assert (0, "") == (code, err)
+    quote = json.loads(out)
+    found = [
+        (line["kind"], line["addon"], line["quantity"], line["amount_minor"])
+        for line in quote["lines"]
+    ]
+    assert lines is None or lines == found
+    assert (total, effective == "period_end") == (quote["total_minor"], quote["downgrade"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--addon", "gold_pack"],
+            "nudge: error: --addon: unknown add-on 'gold_pack'; the catalog defines: "
+            "storage_pack, credit_pack, audit_log_addon",
+        ),
+        (
+            ["--addon", "storage_pack", "--from", "starter"],
+            "nudge: error: --addon quotes add-on units: leave out --from, --to and --to-seats",
+        ),
+        (
+            ["--addon", "storage_pack", "--quantity", "2", "--to-quantity", "2"],
+            "nudge: error: --to-quantity 2 is what --quantity already holds",
+        ),
+        ([], "nudge: error: --from and --to are required, unless --addon is given"),
+        (
+            ["--from", "starter", "--to", "team", "--quantity", "2"],
+            "nudge: error: --quantity and --to-quantity go with --addon",
+        ),
+    ],
+)
+def test_addon_quote_errors_are_one_line_exit_2(
+    example_path: Path, args: list[str], message: str
+) -> None:
+    code, out, err = run("quote", str(example_path), *args, *ADDON_QUOTE)
+    assert (2, "", [message]) == (code, out, err.splitlines())
+
+
 def _commands() -> list[tuple[str, click.Command]]:
     """Every command of `nudge`, by its full name, groups included."""
     found: list[tuple[str, click.Command]] = []

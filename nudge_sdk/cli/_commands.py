@@ -58,7 +58,7 @@ from nudge_sdk.catalog._catalog import (
     ProrationPolicy,
 )
 from nudge_sdk.catalog._loader import MAX_CATALOG_BYTES, parse_catalog
-from nudge_sdk.catalog._rules import Milestone
+from nudge_sdk.catalog._rules import Milestone, choices
 from nudge_sdk.catalog._spec import brief
 from nudge_sdk.evaluation._account import Account, account_from_json
 from nudge_sdk.payloads._json import instant, to_json
@@ -468,8 +468,21 @@ def schema(which: str) -> None:
 
 @main.command()
 @click.argument("plans", type=click.Path(dir_okay=False))
-@click.option("--from", "from_plan", required=True, help="The current plan.")
-@click.option("--to", "to_plan", required=True, help="The plan to change to.")
+@click.option("--from", "from_plan", help="The current plan.")
+@click.option("--to", "to_plan", help="The plan to change to.")
+@click.option("--addon", help="Quote add-on units instead of a plan: the add-on's id.")
+@click.option(
+    "--quantity",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="With --addon: the units held now (0: buying it).",
+)
+@click.option(
+    "--to-quantity",
+    type=click.IntRange(min=0),
+    help="With --addon: the units after the change (0: removing it).",
+)
 @click.option("--interval", required=True, help="The current billing interval (month, year, ...).")
 @click.option("--to-interval", help="The new billing interval; the current one by default.")
 @click.option("--period-start", required=True, help="Start of the invoiced period (ISO 8601).")
@@ -492,12 +505,15 @@ def schema(which: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the quote as JSON.")
 @_reporting
 def quote(plans: str, **options: Any) -> None:
-    """Quote changing plan, seats or interval at --at inside the current period.
+    """Quote changing plan, seats or interval, or buying or removing add-on units, at
+    --at inside the current period.
 
     \b
     Example:
       nudge quote examples/plans.yaml --from starter --to team --interval month \\
         --period-start 2025-06-01T00:00:00Z --at 2025-06-16T00:00:00Z
+      nudge quote examples/plans.yaml --addon storage_pack --to-quantity 2 \\
+        --interval month --period-start 2025-06-01T00:00:00Z --at 2025-06-16T00:00:00Z
     """
     at = _when("--at", options["at_text"])
     zone = _zone(options["zone"])
@@ -509,20 +525,49 @@ def quote(plans: str, **options: Any) -> None:
         if options["period_end"]
         else Cycle(start, interval, zone).boundary(1)
     )
-    old = Item.plan(options["from_plan"], interval, seats=options["seats"])
-    new = Item.plan(
-        options["to_plan"],
-        Interval.parse(options["to_interval"]) if options["to_interval"] else interval,
-        seats=options["seats"] if options["to_seats"] is None else options["to_seats"],
-    )
+    to_interval = Interval.parse(options["to_interval"]) if options["to_interval"] else interval
     catalog = _catalog(plans)
-    catalog.plan(old.id), catalog.plan(new.id)  # unknown plans: one clear line, exit 2
+    old, new = _quoted(catalog, options, interval, to_interval)
     policy = _policy(catalog.proration, options)
     result = Quoter(catalog, policy).quote(old, new, period=Period(start, end), at=at, zone=zone)
     if options["as_json"]:
         click.echo(_json_text(to_json(result)))
     else:
         _say(_table(result, locale))
+
+
+def _quoted(
+    catalog: Catalog, options: dict[str, Any], interval: Interval, to_interval: Interval
+) -> tuple[Item | None, Item | None]:
+    """The items `nudge quote` prices: a plan change (--from, --to) or add-on units
+    (--addon, --quantity, --to-quantity); `InvalidInput` for a mix or for ids the catalog
+    does not define."""
+    addon = options["addon"]
+    if addon is None:
+        if options["from_plan"] is None or options["to_plan"] is None:
+            raise InvalidInput("--from and --to are required, unless --addon is given")
+        if options["quantity"] or options["to_quantity"] is not None:
+            raise InvalidInput("--quantity and --to-quantity go with --addon")
+        old = Item.plan(options["from_plan"], interval, seats=options["seats"])
+        seats = options["seats"] if options["to_seats"] is None else options["to_seats"]
+        new = Item.plan(options["to_plan"], to_interval, seats=seats)
+        catalog.plan(old.id), catalog.plan(new.id)  # unknown plans: one clear line, exit 2
+        return old, new
+    if options["from_plan"] or options["to_plan"] or options["to_seats"] is not None:
+        raise InvalidInput("--addon quotes add-on units: leave out --from, --to and --to-seats")
+    if addon not in catalog.addons:
+        raise InvalidInput(
+            f"--addon: unknown add-on {brief(addon)}; the catalog defines: "
+            f"{choices(catalog.addons) or 'none'}"
+        )
+    before = options["quantity"]
+    after = before + 1 if options["to_quantity"] is None else options["to_quantity"]
+    if before == after:
+        raise InvalidInput(f"--to-quantity {after} is what --quantity already holds")
+    return (
+        Item.addon(addon, interval, quantity=before) if before else None,
+        Item.addon(addon, to_interval, quantity=after) if after else None,
+    )
 
 
 def _inputs(
