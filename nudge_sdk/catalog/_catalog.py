@@ -128,6 +128,8 @@ class Plan:
     features: frozenset[str] = frozenset()
     popular: bool = False
     """Shown with a "most popular" badge in comparisons."""
+    billing_ids: Mapping[Interval, str] = attrs.field(factory=dict)
+    """The billing system's id of each price (a Stripe price id...), for checkout."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price for `interval`, a zero price if the plan is free, `None` if not sold so."""
@@ -152,6 +154,8 @@ class AddOn:
     """The plans it is sold with; empty: every plan."""
     min_plan: str = ""
     """If set, it is sold only with this plan and those above it on the ladder."""
+    billing_ids: Mapping[Interval, str] = attrs.field(factory=dict)
+    """The billing system's id of each price (a Stripe price id...), for checkout."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price of one unit for `interval`, or `None` if not sold so."""

@@ -86,6 +86,8 @@ included) is refused while it is composed."""
 MAX_CATALOG_DEPTH = 64
 """A document nested deeper than this (lists and mappings in each other, or merge keys
 merging mappings that merge others) is refused while it is composed."""
+MAX_BILLING_ID = 200
+"""The longest billing id (a Stripe price id is about 30 characters)."""
 MAX_OVERAGE = 10**9
 """The largest overage price, in major units per unit: with usage bounded too, every
 overage stays exact in the evaluator's arithmetic."""
@@ -791,6 +793,7 @@ class _Builder:
             overage=overage,
             features=features,
             popular=spec.popular,
+            billing_ids=self.billing_ids((*path, "billing_ids"), spec.billing_ids, prices),
         )
 
     def addon(self, key: str, spec: AddOnSpec) -> AddOn:
@@ -818,6 +821,7 @@ class _Builder:
             features=self.feature_list((*path, "features"), spec.features),
             plans=frozenset(plans),
             min_plan=spec.min_plan,
+            billing_ids=self.billing_ids((*path, "billing_ids"), spec.billing_ids, prices),
         )
 
     def prices(self, path: Path_, spec: Mapping[str, Any], read: Any) -> dict[Interval, Any]:
@@ -832,6 +836,32 @@ class _Builder:
                 self.problem((*path, text), f"the same interval as another key ({interval})")
             prices[interval] = read((*path, text), value)
         return prices
+
+    def billing_ids(
+        self, path: Path_, spec: Mapping[str, str], prices: Mapping[Interval, Any]
+    ) -> dict[Interval, str]:
+        """Billing ids by interval: each for an interval the item is priced by (a plan
+        with no prices is free by every interval), as printable text up to
+        `MAX_BILLING_ID` characters."""
+        ids: dict[Interval, str] = {}
+        for text, value in spec.items():
+            try:
+                interval = Interval.parse(text)
+            except NudgeError as error:
+                self.problem((*path, text), str(error))
+                continue
+            if prices and interval not in prices:
+                sold = ", ".join(str(i) for i in prices)
+                self.problem((*path, text), f"no price for {interval}; it is priced by: {sold}")
+            elif not value or len(value) > MAX_BILLING_ID or not value.isprintable():
+                self.problem(
+                    (*path, text),
+                    f"a billing id must be printable text of 1 to {MAX_BILLING_ID} characters, "
+                    f"got {brief(value)}",
+                )
+            else:
+                ids[interval] = value
+        return ids
 
     def amount(self, path: Path_, value: Decimal) -> int:
         """A price as whole minor units, exactly; at most `MAX_AMOUNT`."""

@@ -111,6 +111,8 @@ class PlanSpec:
     prices: dict[str, PriceSpec] = attrs.field(factory=dict)
     limits: dict[str, LimitSpec] = attrs.field(factory=dict)
     features: list[str] = attrs.field(factory=list)
+    billing_ids: dict[str, str] = attrs.field(factory=dict)
+    """Per interval, the billing system's id for this price (a Stripe price id...)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -124,6 +126,8 @@ class AddOnSpec:
     """The plans it is sold with; empty: every plan."""
     min_plan: str = ""
     """The lowest plan on the ladder it is sold with."""
+    billing_ids: dict[str, str] = attrs.field(factory=dict)
+    """Per interval, the billing system's id for this price (a Stripe price id...)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -93,6 +93,7 @@ class Comparer:
                     due_now=_amount(due, catalog, text),
                     limits=limits,
                     features=column.features,
+                    billing_id=column.billing_id,
                 )
             )
         return Comparison(
@@ -134,6 +135,7 @@ class Comparer:
             difference_text=_difference_text(catalog, plan, interval, own, difference, text),
             yearly_saving=_amount(saving, catalog, text) if saving > 0 else None,
             due_now=_amount(0, catalog, text),
+            billing_id=plan.billing_ids.get(interval),
             limits=limits,
             features=tuple(
                 FeatureCell(

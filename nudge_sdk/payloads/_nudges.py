@@ -126,6 +126,7 @@ class NudgeBuilder:
                 interval=offer.interval if offer else None,
                 addons=offer.addons if offer else (),
                 due_now=offer.due_now if offer else None,
+                billing_id=offer.billing_id if offer else None,
             ),
             expires_at=rule.ends,
             reasons=self._reasons(rule, hit, offer, self._included(account, offer_option), capped),
@@ -272,6 +273,7 @@ class NudgeBuilder:
                 discount_percent=None,
                 extension_days=hit.days,
                 trial_end=account.trial_end + timedelta(days=hit.days),
+                billing_id=None,
             )
         if option is None:
             return None
@@ -295,6 +297,7 @@ class NudgeBuilder:
                 # One held, no longer sold by this interval, is billed elsewhere: 0 here,
                 # as the bill today counts it.
                 price=amount(self.catalog.addons[a].prices.get(account.interval, 0) * n),
+                billing_id=self.catalog.addons[a].billing_ids.get(account.interval),
             )
             for a, n in option.addons.items()
         )
@@ -326,6 +329,7 @@ class NudgeBuilder:
             discount_percent=str(percent) if percent else None,
             extension_days=None,
             trial_end=None,
+            billing_id=self.catalog.plans[option.plan].billing_ids.get(account.interval),
         )
 
     def _items(

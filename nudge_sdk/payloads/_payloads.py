@@ -227,6 +227,9 @@ class AddonLine:
     """How many units the account would hold in all (not only the ones added)."""
     price: Amount
     """The recurring price of those units per billing interval, before any discount."""
+    billing_id: str | None
+    """The billing system's id of the add-on's price for the offer's interval (from the
+    catalog's ``billing_ids``), for checkout; `None` if the catalog gives none."""
 
 
 @attrs.frozen(kw_only=True)
@@ -268,6 +271,10 @@ class Offer:
     trial_end: datetime | None
     """For a trial extension: the trial's new end, ISO 8601 in UTC with ``Z``; else
     `None`."""
+    billing_id: str | None
+    """The billing system's id of the plan's price for the offer's interval (from the
+    catalog's ``billing_ids``), for checkout; `None` if the catalog gives none or for a
+    trial extension."""
 
 
 @attrs.frozen(kw_only=True)
@@ -286,6 +293,9 @@ class CallToAction:
     """The add-ons the account would hold; empty without an offer."""
     due_now: Amount | None
     """What accepting costs today (the offer's ``due_now``); `None` without an offer."""
+    billing_id: str | None
+    """The billing system's id of the plan price to check out (the offer's
+    ``billing_id``); each add-on line carries its own. `None` without one."""
 
 
 @attrs.frozen
@@ -439,6 +449,9 @@ class PlanColumn:
     """One cell per catalog metric, in catalog order."""
     features: tuple[FeatureCell, ...]
     """One cell per catalog feature, in catalog order."""
+    billing_id: str | None
+    """The billing system's id of the plan's price for the account's interval (from the
+    catalog's ``billing_ids``), for checkout; `None` if the catalog gives none."""
 
 
 @attrs.frozen(kw_only=True)

@@ -20,6 +20,11 @@ export interface AddonLine {
   quantity: number;
   /** The recurring price of those units per billing interval, before any discount. */
   price: Amount;
+  /**
+   * The billing system's id of the add-on's price for the offer's interval (from the
+   * catalog's `billing_ids`), for checkout; `null` if the catalog gives none.
+   */
+  billing_id: string | null;
 }
 
 /**
@@ -62,6 +67,11 @@ export interface CallToAction {
   addons: AddonLine[];
   /** What accepting costs today (the offer's `due_now`); `null` without an offer. */
   due_now: Amount | null;
+  /**
+   * The billing system's id of the plan price to check out (the offer's `billing_id`); each
+   * add-on line carries its own. `null` without one.
+   */
+  billing_id: string | null;
 }
 
 /** The current plan, the recommended one and their neighbours, side by side. */
@@ -412,6 +422,12 @@ export interface Offer {
   extension_days: number | null;
   /** For a trial extension: the trial's new end, ISO 8601 in UTC with `Z`; else `null`. */
   trial_end: string | null;
+  /**
+   * The billing system's id of the plan's price for the offer's interval (from the
+   * catalog's `billing_ids`), for checkout; `null` if the catalog gives none or for a trial
+   * extension.
+   */
+  billing_id: string | null;
 }
 
 /**
@@ -450,6 +466,11 @@ export interface PlanColumn {
   limits: LimitCell[];
   /** One cell per catalog feature, in catalog order. */
   features: FeatureCell[];
+  /**
+   * The billing system's id of the plan's price for the account's interval (from the
+   * catalog's `billing_ids`), for checkout; `null` if the catalog gives none.
+   */
+  billing_id: string | null;
 }
 
 /** A machine-readable reason, with a human-readable detail. */
