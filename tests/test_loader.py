@@ -211,9 +211,9 @@ CASES = [
         """,
         [
             "plans.yaml:3:16: plans.a.colour: unknown key; expected one of: name, description, "
-            "popular, prices, limits, features, billing_ids",
+            "popular, prices, limits, features, billing_ids, retired",
             "plans.yaml:3:30: plans.a.limit: unknown key; expected one of: name, description, "
-            "popular, prices, limits, features, billing_ids",
+            "popular, prices, limits, features, billing_ids, retired",
         ],
     ),
     (
@@ -229,7 +229,7 @@ CASES = [
         """,
         [
             "plans.yaml:6:5: plans.a.colour: unknown key; expected one of: name, description, "
-            "popular, prices, limits, features, billing_ids",
+            "popular, prices, limits, features, billing_ids, retired",
             "plans.yaml:7:16: plans.a.features[0]: unknown feature 'saml'; "
             "the catalog defines: sso",
         ],

@@ -246,13 +246,13 @@ FEATURES = ("f0", "f1")
 
 @st.composite
 def holding_catalogs(draw: st.DrawFn) -> Catalog:
-    """`small_catalogs` whose plans and add-ons have features, and whose add-ons may be
-    sold only with some plans or from a plan up."""
+    """`small_catalogs` whose plans and add-ons have features, whose add-ons may be sold
+    only with some plans or from a plan up, and whose plans may be retired."""
     catalog = draw(small_catalogs())
     ladder = list(catalog.plans)
     subsets = st.frozensets(st.sampled_from(FEATURES))
     plans = {
-        plan_id: attrs.evolve(plan, features=draw(subsets))
+        plan_id: attrs.evolve(plan, features=draw(subsets), retired=draw(st.booleans()))
         for plan_id, plan in catalog.plans.items()
     }
     addons = {
@@ -301,6 +301,8 @@ def brute_force_keeping(catalog: Catalog, need: Need) -> Option | None:
     for plan in catalog.plans.values():
         if need.lowest_plan and ladder.index(plan.id) < ladder.index(need.lowest_plan):
             continue
+        if plan.retired and plan.id != need.plan:
+            continue  # no longer sold: offered only to the accounts on it
         floors = kept(catalog, plan, need)
         if floors is None:
             continue
@@ -324,8 +326,9 @@ def brute_force_keeping(catalog: Catalog, need: Need) -> Option | None:
 
 @given(st.data())
 def test_the_search_keeps_what_the_account_has_as_brute_force_does(data: st.DataObject) -> None:
-    """With add-ons held, add-ons granting features and add-ons sold only with some
-    plans, the search still finds the exact minimum; its option keeps every feature
+    """With add-ons held, add-ons granting features, add-ons sold only with some plans
+    and retired plans, the search still finds the exact minimum (never on a retired plan
+    but the account's own); its option keeps every feature
     the account has, every add-on it holds (unless the plan includes it), sells each
     add-on only with a plan that sells it (or on the account's plan, what it holds),
     and an upsell never costs less per interval than the account pays today."""
@@ -337,6 +340,7 @@ def test_the_search_keeps_what_the_account_has_as_brute_force_does(data: st.Data
     if found is None:
         return
     on = catalog.plans[found.plan]
+    assert not on.retired or found.plan == plan
     features = on.features.union(*(catalog.addons[a].features for a in found.addons))
     assert need.features <= features
     for addon_id, quantity in need.held.items():

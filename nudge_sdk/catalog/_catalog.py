@@ -130,6 +130,10 @@ class Plan:
     """Shown with a "most popular" badge in comparisons."""
     billing_ids: Mapping[Interval, str] = attrs.field(factory=dict)
     """The billing system's id of each price (a Stripe price id...), for checkout."""
+    retired: bool = False
+    """No longer sold (an old price, a grandfathered version such as ``pro@2024``): the
+    accounts on it are priced and evaluated by it, and offered what is sold today; no
+    offer or comparison proposes it to anyone else."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price for `interval`, a zero price if the plan is free, `None` if not sold so."""

@@ -96,6 +96,9 @@ _NUMBER_TEXT = 40
 conversion of it costs anything."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
+_PLAN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(@[A-Za-z0-9][A-Za-z0-9_.-]*)?", re.ASCII)
+"""A plan id may name a version after ``@`` (``pro@2024``): the old price of a plan,
+kept (usually retired) for the accounts still on it."""
 _OCTAL = re.compile(r"[-+]?0[0-7_]+")
 
 Path_ = tuple[str | int, ...]
@@ -665,10 +668,13 @@ class _Builder:
         for key in plans.keys() & addons.keys():
             self.problem(("addons", key), f"{key!r} is already the id of a plan")
         default_locale = self.locale(spec.default_locale)
+        if spec.plans and all(plan.retired for plan in spec.plans.values()):
+            self.problem(("plans",), "every plan is retired; at least one must be sold")
         known = {
             "metrics": spec.metrics,
             "features": spec.features,
             "plans": spec.plans,
+            "retired": {key for key, plan in spec.plans.items() if plan.retired},
             "addons": spec.addons,
             "placements": spec.placements,
         }
@@ -751,11 +757,12 @@ class _Builder:
                 )
         return frozenset(rules)
 
-    def valid_id(self, path: Path_) -> bool:
+    def valid_id(self, path: Path_, pattern: re.Pattern[str] = _ID) -> bool:
         key = str(path[-1])
-        if _ID.fullmatch(key):
+        if pattern.fullmatch(key):
             return True
-        self.problem(path, f"{key!r} is not a valid id: use letters, digits, '_' and '-'")
+        also = ", and a version after '@'" if pattern is _PLAN_ID else ""
+        self.problem(path, f"{key!r} is not a valid id: use letters, digits, '_' and '-'{also}")
         return False
 
     def metric(self, key: str, spec: Any) -> Metric:
@@ -770,7 +777,7 @@ class _Builder:
 
     def plan(self, key: str, spec: PlanSpec) -> Plan:
         path: Path_ = ("plans", key)
-        self.valid_id(path)
+        self.valid_id(path, _PLAN_ID)
         prices = self.prices((*path, "prices"), spec.prices, self.seat_price)
         limits: dict[str, Limit] = {}
         overage: dict[str, Decimal] = {}
@@ -794,6 +801,7 @@ class _Builder:
             features=features,
             popular=spec.popular,
             billing_ids=self.billing_ids((*path, "billing_ids"), spec.billing_ids, prices),
+            retired=spec.retired,
         )
 
     def addon(self, key: str, spec: AddOnSpec) -> AddOn:

@@ -484,6 +484,8 @@ class RuleBuilder:
         if bool(spec.plan) == bool(spec.addon):
             self.problem(path, "give either plan or addon")
         self.ref((*path, "plan"), "plans", spec.plan)
+        if spec.plan in self.known.get("retired", ()):
+            self.problem((*path, "plan"), f"plan {spec.plan!r} is retired: no rule may offer it")
         self.ref((*path, "addon"), "addons", spec.addon)
         return FixedOffer(spec.plan, spec.addon, spec.quantity)
 

@@ -113,6 +113,8 @@ class PlanSpec:
     features: list[str] = attrs.field(factory=list)
     billing_ids: dict[str, str] = attrs.field(factory=dict)
     """Per interval, the billing system's id for this price (a Stripe price id...)."""
+    retired: bool = False
+    """No longer sold: still priced and evaluated for the accounts on it, never offered."""
 
 
 @attrs.frozen(kw_only=True)

@@ -615,6 +615,8 @@ class Recommender:
                 price = plan.price(interval)
                 if price is None or (plans is not None and plan.id not in plans):
                     continue
+                if plan.retired and plan.id != need.plan:
+                    continue  # no longer sold: only the accounts on it stay there
                 floors = kept(self.catalog, plan, need) if need.held else {}
                 if floors is None:
                     continue  # it would drop what the account holds

@@ -55,6 +55,7 @@ class Comparer:
         self._column = functools.lru_cache(maxsize=4096)(self._static_column)
         self._switch = functools.lru_cache(maxsize=4096)(_switch)
         self._ladders: dict[Interval, list[str]] = {}
+        self._retired = frozenset(p.id for p in catalog.plans.values() if p.retired)
 
     def compare(self, ctx: Context, text: LocaleText) -> Comparison:
         """The comparison payload for the account in `ctx`."""
@@ -63,6 +64,9 @@ class Comparer:
         if ladder is None:
             ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
             self._ladders[account.interval] = ladder
+        if self._retired:
+            # What is sold today, and the account's own plan however old.
+            ladder = [p for p in ladder if p == account.plan or p not in self._retired]
         # Columns show each plan's features; the add-ons the account holds are kept.
         need = holding(catalog, ctx.need(), account.plan, account.addons, plan_features=False)
         best = ctx.recommender.cheapest(account.interval, account.seats, need)
