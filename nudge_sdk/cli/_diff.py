@@ -1,0 +1,238 @@
+"""``nudge diff``: what a catalog change changes, before it ships. It lists the plans,
+prices, limits, features, add-ons and rules that differ, and for a folder of sample
+accounts (as ``nudge preview`` reads them) which accounts' nudges would change. A new
+catalog that drops a plan some sample account is on would strand it (its evaluations
+would degrade to "unknown plan"): that is reported, with the fix (retire the plan), and
+the command exits 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from nudge_sdk._evaluator import Evaluator
+from nudge_sdk.billing._periods import in_range
+from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Limit
+from nudge_sdk.cli._commands import _catalog, _json_text, _reporting, _say, _when, main
+from nudge_sdk.cli._preview import _accounts, _read
+from nudge_sdk.payloads._payloads import Evaluation
+
+__all__ = ["catalog_changes", "nudge_changes"]
+
+_RULE_PARTS = (
+    "trigger",
+    "offer",
+    "audience",
+    "placement",
+    "priority",
+    "severity",
+    "starts",
+    "ends",
+    "discount",
+    "frequency",
+    "messages",
+    "max_addon_share",
+)
+
+
+def catalog_changes(old: Catalog, new: Catalog) -> list[str]:
+    """One line per difference between two catalogs, plans first, then add-ons, then
+    rules, each in the new catalog's order (removed ones last)."""
+    lines: list[str] = []
+    if old.currency != new.currency:
+        lines.append(f"currency: {old.currency.code} -> {new.currency.code}")
+    lines += _entries("plan", old.plans, new.plans, lambda a, b: _plan(a, b, new))
+    lines += _entries("add-on", old.addons, new.addons, lambda a, b: _addon(a, b, new))
+    lines += _entries("rule", old.rules, new.rules, _rule)
+    return lines
+
+
+def nudge_changes(old: Evaluation, new: Evaluation) -> list[str]:
+    """One line per nudge that appears, disappears or changes between two evaluations
+    of one account (by rule: its kind, offer and texts)."""
+    before, after = _summaries(old), _summaries(new)
+    lines = []
+    for rule in [*after, *(r for r in before if r not in after)]:
+        if rule not in before:
+            lines.append(f"rule {rule}: now shown ({after[rule]['offer']})")
+        elif rule not in after:
+            lines.append(f"rule {rule}: no longer shown")
+        else:
+            lines += [
+                f"rule {rule}: {key} {before[rule][key]} -> {after[rule][key]}"
+                for key in after[rule]
+                if before[rule][key] != after[rule][key]
+            ]
+    if old.degraded != new.degraded or old.problems != new.problems:
+        lines.append(f"problems: {list(old.problems)} -> {list(new.problems)}")
+    return lines
+
+
+# -- inside ----------------------------------------------------------------------------
+
+
+def _entries(
+    what: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    compare: Any,
+) -> Iterator[str]:
+    for key, value in new.items():
+        if key not in old:
+            yield f"{what} {key}: added"
+        elif value != old[key]:
+            yield from (f"{what} {key}: {change}" for change in compare(old[key], value))
+    for key in old:
+        if key not in new:
+            yield f"{what} {key}: removed"
+
+
+def _money(minor: int, catalog: Catalog) -> str:
+    return f"{Decimal(minor).scaleb(-catalog.currency.decimals):f}"
+
+
+def _limit(value: Limit | None) -> str:
+    return "none" if value is None else "unlimited" if value is UNLIMITED else f"{value:f}"
+
+
+def _plan(old: Any, new: Any, catalog: Catalog) -> Iterator[str]:
+    if old.retired != new.retired:
+        yield "retired" if new.retired else "sold again"
+    for interval in dict.fromkeys([*new.prices, *old.prices]):
+        before, after = old.prices.get(interval), new.prices.get(interval)
+        if before != after:
+            yield (f"price by {interval}: {_price(before, catalog)} -> {_price(after, catalog)}")
+    for metric in dict.fromkeys([*new.limits, *old.limits]):
+        before, after = old.limits.get(metric), new.limits.get(metric)
+        if before != after:
+            yield f"limit {metric}: {_limit(before)} -> {_limit(after)}"
+    for metric in dict.fromkeys([*new.overage, *old.overage]):
+        if old.overage.get(metric) != new.overage.get(metric):
+            yield f"overage {metric} changed"
+    if old.features != new.features:
+        gained, lost = sorted(new.features - old.features), sorted(old.features - new.features)
+        yield f"features: +{gained} -{lost}"
+    for name in ("name", "description", "popular", "billing_ids"):
+        if getattr(old, name) != getattr(new, name):
+            yield f"{name} changed"
+
+
+def _price(price: Any, catalog: Catalog) -> str:
+    if price is None:
+        return "not sold"
+    text = _money(price.base, catalog)
+    if price.per_seat:
+        text += f" + {_money(price.per_seat, catalog)}/seat"
+        if price.included_seats:
+            text += f" ({price.included_seats} included)"
+    return text
+
+
+def _addon(old: Any, new: Any, catalog: Catalog) -> Iterator[str]:
+    for interval in dict.fromkeys([*new.prices, *old.prices]):
+        before, after = old.prices.get(interval), new.prices.get(interval)
+        if before != after:
+            shown = [("not sold" if p is None else _money(p, catalog)) for p in (before, after)]
+            yield f"price by {interval}: {shown[0]} -> {shown[1]}"
+    if old.grants != new.grants:
+        yield f"grants: {_grants(old.grants)} -> {_grants(new.grants)}"
+    for name in ("features", "plans", "min_plan", "name", "description", "billing_ids"):
+        if getattr(old, name) != getattr(new, name):
+            yield f"{name} changed"
+
+
+def _grants(grants: Mapping[str, Decimal]) -> str:
+    return ", ".join(f"{metric} {amount:f}" for metric, amount in grants.items()) or "none"
+
+
+def _rule(old: Any, new: Any) -> Iterator[str]:
+    changed = [part for part in _RULE_PARTS if getattr(old, part) != getattr(new, part)]
+    if changed:
+        yield f"changed {', '.join(changed)}"
+
+
+def _summaries(result: Evaluation) -> dict[str, dict[str, str]]:
+    summaries = {}
+    for nudge in result.nudges:
+        offer = nudge.offer
+        what = "no offer"
+        if offer is not None:
+            addons = " + ".join(f"{line.addon} x{line.quantity}" for line in offer.addons)
+            what = (
+                f"{offer.plan}{' with ' + addons if addons else ''} at {offer.recurring.formatted}"
+            )
+        summaries[nudge.rule] = {
+            "offer": what,
+            "kind": nudge.kind,
+            "placement": nudge.placement,
+            "title": repr(nudge.title),
+            "body": repr(nudge.body),
+        }
+    return summaries
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("accounts_dir", required=False)
+@click.option("--now", "now_text", help="When sample accounts are evaluated (ISO 8601); now.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@_reporting
+def diff(old: str, new: str, accounts_dir: str | None, now_text: str | None, as_json: bool) -> None:
+    """What changes from catalog OLD to NEW: plans, prices, limits, features, add-ons and
+    rules, and, for each sample account in ACCOUNTS_DIR (NAME.json with its
+    NAME.usage.json beside it), the nudges that would change. Exits 1 if NEW drops a plan
+    a sample account is on (retire it instead: retired: true).
+
+    \b
+    Example:
+      nudge diff old-plans.yaml examples/plans.yaml examples/accounts \\
+        --now 2025-06-16T00:00:00Z
+    """
+    before, after = _catalog(old, "OLD"), _catalog(new, "NEW")
+    now = in_range("--now", _when("--now", now_text) if now_text else datetime.now(UTC))
+    report: dict[str, Any] = {"catalog": catalog_changes(before, after), "accounts": {}}
+    stranded = []
+    if accounts_dir is not None:
+        evaluators = Evaluator(before), Evaluator(after)
+        for account_path, usage_path in _accounts(accounts_dir):
+            account, usage = _read(account_path, usage_path)
+            if account.plan in before.plans and account.plan not in after.plans:
+                stranded.append(f"{account.id} is on {account.plan}")
+            old_result, new_result = (
+                evaluator.evaluate(account, usage, now=now) for evaluator in evaluators
+            )
+            changes = nudge_changes(old_result, new_result)
+            if changes:
+                report["accounts"][account.id] = changes
+    report["stranded"] = stranded
+    if as_json:
+        click.echo(_json_text(report))
+    else:
+        _say(_text(report, accounts_dir is not None))
+    if stranded:
+        click.echo(
+            f"nudge: error: {len(stranded)} sample account(s) on a plan NEW drops: "
+            f"{'; '.join(stranded)}; keep the plan with retired: true",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
+def _text(report: Mapping[str, Any], with_accounts: bool) -> str:
+    lines = [*report["catalog"]] or ["the catalogs define the same plans, add-ons and rules"]
+    if with_accounts:
+        accounts = report["accounts"]
+        lines.append(
+            f"{len(accounts)} sample account(s) would see different nudges"
+            if accounts
+            else "no sample account would see different nudges"
+        )
+        for account, changes in accounts.items():
+            lines += [f"  {account}: {change}" for change in changes]
+    return "\n".join(lines)
