@@ -13,7 +13,6 @@ warm ratio passes 2x or the search reached its deadline.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -26,7 +25,7 @@ import attrs
 from hostile import NOW, STARTER
 from timing import medians
 
-from nudge_sdk import Evaluator, load_catalog, to_json
+from nudge_sdk import Evaluator, load_catalog, to_json_bytes
 from nudge_sdk.billing._periods import Interval, Unit
 from nudge_sdk.catalog._catalog import AddOn, Catalog, Plan, Price
 
@@ -111,7 +110,7 @@ def catalogs(base: Catalog) -> list[tuple[str, Catalog]]:
 def request(evaluator: Evaluator, usage: dict[str, Any]) -> Callable[[], bytes]:
     def run() -> bytes:
         result = evaluator.evaluate(STARTER, usage, now=NOW, compare=True)
-        return json.dumps(to_json(result)).encode()
+        return to_json_bytes(result)
 
     return run
 

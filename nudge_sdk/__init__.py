@@ -92,7 +92,7 @@ from nudge_sdk.evaluation._account import (
 from nudge_sdk.evaluation._entitlements import Access, Entitlement
 from nudge_sdk.evaluation._guardrails import Claim
 from nudge_sdk.evaluation._state import EVENT_KINDS, NudgeEvent, RuleHistory, Shown, StateSnapshot
-from nudge_sdk.payloads._json import to_json
+from nudge_sdk.payloads._json import to_json, to_json_bytes
 from nudge_sdk.payloads._payloads import (
     DECISION_REASONS,
     SCHEMA_VERSION,
@@ -232,4 +232,5 @@ __all__ = [
     "prorate",
     "round_minor",
     "to_json",
+    "to_json_bytes",
 ]

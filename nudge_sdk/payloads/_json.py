@@ -11,6 +11,7 @@ currency's decimals), so a frontend never parses a float.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any, TypeAlias, overload
@@ -18,10 +19,15 @@ from typing import Any, TypeAlias, overload
 import cattrs
 from attrs import AttrsInstance
 
+try:  # the `fast` extra
+    import orjson
+except ImportError:  # pragma: no cover - the test environment installs it
+    orjson = None  # type: ignore[assignment]
+
 from nudge_sdk.billing._periods import Period
 from nudge_sdk.billing._proration import ItemKind, Quote, QuoteLine
 
-__all__ = ["JSON", "JSONObject", "converter", "instant", "to_json"]
+__all__ = ["JSON", "JSONObject", "converter", "dumps", "instant", "to_json", "to_json_bytes"]
 
 JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | bool | None
 """A JSON value as `to_json` makes it: no floats (money is integer minor units and
@@ -91,3 +97,31 @@ def to_json(value: object) -> JSON:
     `Evaluation` or a `Comparison` gives the object `payload_schema()` describes."""
     result: JSON = converter.unstructure(value)
     return result
+
+
+_STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def dumps(value: JSON) -> bytes:
+    """A `to_json` value as compact UTF-8 JSON: exactly the bytes of
+    ``json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()``, through
+    orjson when it is installed (the ``fast`` extra) and the standard library otherwise
+    or for what orjson refuses (integers beyond 64 bits).
+
+    >>> dumps({"a": [1, "é"], "b": None})
+    b'{"a":[1,"\\xc3\\xa9"],"b":null}'
+    """
+    if orjson is not None:
+        try:
+            encoded: bytes = orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            pass
+        else:
+            return encoded
+    return _STDLIB.encode(value).encode("utf-8")
+
+
+def to_json_bytes(value: object) -> bytes:
+    """`to_json(value)` as compact UTF-8 JSON bytes (see `dumps`): what a host returns
+    to its frontend."""
+    return dumps(to_json(value))

@@ -3,10 +3,11 @@ encoded: compact JSON through the standard library, no floats anywhere to format
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import attrs
+
+from nudge_sdk.payloads._json import dumps
 
 __all__ = ["Health", "Problem", "Readiness", "encode"]
 
@@ -43,13 +44,11 @@ class Readiness:
     """Why it is not ready; empty when it is."""
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
 def encode(value: Any) -> bytes:
-    """`value` (dicts, lists, text, integers) as compact UTF-8 JSON.
+    """`value` (dicts, lists, text, integers) as compact UTF-8 JSON (`dumps`: orjson,
+    which the ``server`` extra installs, byte for byte what the standard library writes).
 
     >>> encode({"a": [1, "é"]})
     b'{"a":[1,"\\xc3\\xa9"]}'
     """
-    return _ENCODER.encode(value).encode("utf-8")
+    return dumps(value)
