@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from starlette.testclient import TestClient
 
 from nudge_sdk.cli import main
+from nudge_sdk.cli._preview import preview_app
 from nudge_sdk.web import bundle_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +109,59 @@ def test_the_banner_renders_in_a_browser(tmp_path: Path) -> None:
             assert table.count() >= 2
         finally:
             browser.close()
+
+
+# -- nudge preview --serve: the same page, live ------------------------------------------
+
+
+def live(tmp_path: Path) -> tuple[Path, TestClient]:
+    """The preview app on copies of the example catalog and accounts."""
+    plans = tmp_path / "plans.yaml"
+    shutil.copy(PLANS, plans)
+    accounts = tmp_path / "accounts"
+    shutil.copytree(ACCOUNTS, accounts)
+    app = preview_app(str(plans), str(accounts), datetime.fromisoformat(NOW))
+    return plans, TestClient(app)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    stamp = path.stat().st_mtime_ns + 1_000_000  # a later mtime, on a coarse clock too
+    os.utime(path, ns=(stamp, stamp))
+
+
+def test_the_live_page_follows_the_catalog(tmp_path: Path) -> None:
+    """Serve, edit a title in the catalog: `/version` changes, and the page shows the
+    new title; it polls `/version` to reload itself."""
+    plans, client = live(tmp_path)
+    first = client.get("/")
+    assert 200 == first.status_code
+    assert "acct_42" in first.text
+    assert 'fetch("/version"' in first.text
+    before = client.get("/version").json()["version"]
+    assert before == client.get("/version").json()["version"]
+    edit(plans, "title: Your storage is almost full", "title: Room for more")
+    assert before != client.get("/version").json()["version"]
+    assert "Room for more" in client.get("/").text
+
+
+def test_a_broken_catalog_shows_its_errors_until_fixed(tmp_path: Path) -> None:
+    plans, client = live(tmp_path)
+    edit(plans, "    priority: 45\n", "    priority: high\n")
+    page = client.get("/").text
+    assert "the inputs have errors" in page
+    assert "nudges.team_storage_pack.priority: expected a whole number" in page
+    edit(plans, "    priority: high\n", "    priority: 45\n")
+    assert "acct_42" in client.get("/").text
+
+
+@pytest.mark.parametrize("args", [[], ["--out", "x.html", "--serve"]])
+def test_preview_takes_out_or_serve(args: list[str]) -> None:
+    code, out, err = run("preview", str(PLANS), str(ACCOUNTS), *args)
+    assert (2, "", ["nudge: error: give either --out FILE or --serve"]) == (
+        code,
+        out,
+        err.splitlines(),
+    )

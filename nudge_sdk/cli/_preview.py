@@ -10,6 +10,7 @@ Every string from the catalog or an account reaches the page escaped: HTML text 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -19,7 +20,7 @@ from typing import Any
 
 import click
 
-from nudge_sdk._errors import InvalidInput
+from nudge_sdk._errors import InvalidInput, MissingExtra, NudgeError
 from nudge_sdk._evaluator import Evaluator
 from nudge_sdk.billing._periods import in_range
 from nudge_sdk.catalog._spec import brief
@@ -133,7 +134,7 @@ def _section(index: int, account: Account, result: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _page(sections: list[str], plans: str, now: datetime) -> str:
+def _page(sections: list[str], plans: str, now: datetime, live: str = "") -> str:
     bundle = bundle_text()
     if "</script" in bundle.lower():  # pragma: no cover - the build never writes it
         raise AssertionError("the renderer bundle holds </script and cannot be inlined")
@@ -154,32 +155,16 @@ def _page(sections: list[str], plans: str, now: datetime) -> str:
 <p class="meta">catalog {_e(plans)}, evaluated at {_e(now.isoformat())};
 nothing is recorded or reported.</p>
 {body}
-<script type="module">{_WIRING}</script>
+<script type="module">{_WIRING}{live}</script>
 </body>
 </html>
 """
 
 
-@main.command()
-@click.argument("plans", type=click.Path(dir_okay=False))
-@click.argument("accounts_dir")
-@click.option("--out", required=True, help="The HTML file to write.")
-@click.option("--now", "now_text", help="The evaluation instant (ISO 8601); now by default.")
-@_reporting
-def preview(plans: str, accounts_dir: str, out: str, now_text: str | None) -> None:
-    """Write one HTML page showing what each account in ACCOUNTS_DIR would be shown now.
-
-    Each NAME.json account needs its NAME.usage.json beside it. Per account, the page
-    draws the nudges and the plan comparison with the reference elements, in the
-    account's locale, next to every rule's reason. It records nothing: no state store
-    is read or written, and the elements report no events.
-
-    \b
-    Example:
-      nudge preview examples/plans.yaml examples/accounts --out preview.html \\
-        --now 2025-06-16T00:00:00Z
-    """
-    now = in_range("--now", _when("--now", now_text) if now_text else datetime.now(UTC))
+def render(plans: str, accounts_dir: str, now: datetime, live: bool = False) -> tuple[str, int]:
+    """The preview page of the accounts in `accounts_dir` against the catalog `plans`
+    at `now`, and how many accounts it shows; with `live`, the page reloads itself when
+    ``/version`` changes. `InvalidCatalog` or `InvalidInput` if the inputs are bad."""
     pairs = _accounts(accounts_dir)
     evaluator = Evaluator(_catalog(plans))
     inputs = [_read(account_path, usage_path) for account_path, usage_path in pairs]
@@ -187,9 +172,125 @@ def preview(plans: str, accounts_dir: str, out: str, now_text: str | None) -> No
     for index, (account, usage) in enumerate(inputs):
         result = evaluator.evaluate(account, usage, now=now, explain=True, compare=True)
         sections.append(_section(index, account, to_json(result)))
+    return _page(sections, plans, now, _LIVE if live else ""), len(sections)
+
+
+_LIVE = """
+let seen = null;
+setInterval(async () => {
+  const answer = await fetch("/version", { cache: "no-store" }).catch(() => null);
+  if (!answer || !answer.ok) return;
+  const { version } = await answer.json();
+  if (seen !== null && version !== seen) location.reload();
+  seen = version;
+}, 1000);
+"""
+
+
+def version(plans: str, accounts_dir: str) -> str:
+    """What the page depends on, as a short text that changes when any of it does: the
+    size and modification time of PLANS and of each file in ACCOUNTS_DIR."""
+    marks = []
+    for path in [Path(plans), *sorted(Path(accounts_dir).glob("*.json"))]:
+        try:
+            info = path.stat()
+        except OSError:
+            marks.append(f"{path}:missing")
+            continue
+        marks.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.blake2b("|".join(marks).encode(), digest_size=8).hexdigest()
+
+
+def preview_app(plans: str, accounts_dir: str, now: datetime | None) -> Any:
+    """A Starlette app serving the preview page at ``/``, rebuilt when PLANS or a file in
+    ACCOUNTS_DIR changes, and ``/version`` for the page to notice. A catalog or an
+    account with errors gives a page listing them, each at its line and column, until
+    it is fixed. `now` `None`: the clock at each rebuild."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, JSONResponse
+    from starlette.routing import Route
+
+    built: dict[str, str] = {}
+
+    def page(request: Request) -> HTMLResponse:
+        stamp = version(plans, accounts_dir)
+        if stamp not in built:
+            when = now or datetime.now(UTC)
+            try:
+                text, _ = render(plans, accounts_dir, when, live=True)
+            except NudgeError as error:
+                text = _error_page(str(error))
+            built.clear()
+            built[stamp] = text
+        return HTMLResponse(built[stamp], headers={"Cache-Control": "no-store"})
+
+    def current(request: Request) -> JSONResponse:
+        return JSONResponse({"version": version(plans, accounts_dir)})
+
+    return Starlette(routes=[Route("/", page), Route("/version", current)])
+
+
+def _error_page(message: str) -> str:
+    items = "".join(f"<li>{_e(line)}</li>" for line in message.splitlines())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>nudge preview: errors</title>
+<style>{_STYLE}</style></head>
+<body><h1>nudge preview</h1><div class="problems"><h2>the inputs have errors</h2>
+<ul>{items}</ul></div><p class="meta">the page reloads when they change</p>
+<script type="module">{_LIVE}</script></body></html>
+"""
+
+
+@main.command()
+@click.argument("plans", type=click.Path(dir_okay=False))
+@click.argument("accounts_dir")
+@click.option("--out", help="The HTML file to write.")
+@click.option("--serve", is_flag=True, help="Serve the page on loopback, live, instead.")
+@click.option(
+    "--port",
+    default=8788,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="With --serve: the port on 127.0.0.1.",
+)
+@click.option("--now", "now_text", help="The evaluation instant (ISO 8601); now by default.")
+@_reporting
+def preview(
+    plans: str, accounts_dir: str, out: str | None, serve: bool, port: int, now_text: str | None
+) -> None:
+    """Write one HTML page showing what each account in ACCOUNTS_DIR would be shown now,
+    or with --serve, serve it on 127.0.0.1 and reload it as PLANS or an account changes.
+
+    Each NAME.json account needs its NAME.usage.json beside it. Per account, the page
+    draws the nudges and the plan comparison with the reference elements, in the
+    account's locale, next to every rule's reason. It records nothing: no state store
+    is read or written, and the elements report no events. While serving, a catalog
+    with errors shows them, located, until it is fixed.
+
+    \b
+    Example:
+      nudge preview examples/plans.yaml examples/accounts --out preview.html \\
+        --now 2025-06-16T00:00:00Z
+      nudge preview examples/plans.yaml examples/accounts --serve
+    """
+    if (out is None) == (not serve):
+        raise InvalidInput("give either --out FILE or --serve")
+    now = in_range("--now", _when("--now", now_text)) if now_text else None
+    if serve:
+        try:
+            import uvicorn
+        except ImportError:
+            raise MissingExtra("nudge preview --serve", "server") from None
+        app = preview_app(plans, accounts_dir, now)
+        click.echo(f"nudge: previewing on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
+        uvicorn.run(app, host="127.0.0.1", port=port, server_header=False, log_level="warning")
+        return
+    assert out is not None
+    text, count = render(plans, accounts_dir, now or datetime.now(UTC))
     try:
-        Path(out).write_text(_page(sections, plans, now), encoding="utf-8")
+        Path(out).write_text(text, encoding="utf-8")
     except OSError as error:
         reason = error.strerror or str(error)
         raise InvalidInput(f"--out: cannot write {out}: {reason}") from None
-    _say(f"{out}: {len(sections)} account(s)")
+    _say(f"{out}: {count} account(s)")
