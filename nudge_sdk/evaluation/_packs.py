@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 __all__ = ["PackTable"]
 
@@ -88,7 +89,7 @@ class PackTable:
         # The best value: least price per step, then the most steps, then the first.
         self._best = min(
             range(len(packs)),
-            key=lambda i: (_Ratio(self.units[i], self.steps[i]), -self.steps[i], i),
+            key=lambda i: (Fraction(self.units[i], self.steps[i]), -self.steps[i], i),
         )
         self._wb = self.steps[self._best]
         self._wmax = max(self.steps)
@@ -265,23 +266,6 @@ class PackTable:
             best = self.ids[self._best]
             chosen[best] = chosen.get(best, 0) + lift
         return chosen
-
-
-class _Ratio:
-    """A price per step, compared exactly (cross-multiplied)."""
-
-    __slots__ = ("price", "steps")
-
-    def __init__(self, price: int, steps: int) -> None:
-        self.price, self.steps = price, steps
-
-    def __lt__(self, other: _Ratio) -> bool:
-        return self.price * other.steps < other.price * self.steps
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Ratio) and self.price * other.steps == other.price * self.steps
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _exponent(value: Decimal) -> int:
