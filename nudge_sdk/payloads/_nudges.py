@@ -188,17 +188,16 @@ class NudgeBuilder:
             return Miss("no_fitting_offer", "no option covers the usage and keeps what it has"), ""
         capped = ""
         over = self._over_share(rule, option, ctx)
-        if over:
-            others = [plan for plan in self.catalog.plans if plan != account.plan]
+        if over:  # a recommend rule falls back on another plan; a fixed offer has none
+            instead = None
             if rule.offer == "recommend":
-                plan = self.recommender.cheapest(
+                others = [plan for plan in self.catalog.plans if plan != account.plan]
+                instead = self.recommender.cheapest(
                     account.interval, account.seats, need, plans=others
                 )
-            else:
-                plan = None
-            if plan is None:
+            if instead is None:
                 return Miss("addon_share_cap", f"{over}; no plan fits instead"), ""
-            option, capped = plan, f"{over}; {plan.plan} is offered instead"
+            option, capped = instead, f"{over}; {instead.plan} is offered instead"
         if isinstance(rule.trigger, BreakEven) and option.cost >= ctx.current.cost:
             return Miss("no_saving", "no option keeping what the account has is cheaper"), ""
         return option, capped
