@@ -13,31 +13,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import click
 
 from nudge_sdk._evaluator import Evaluator
 from nudge_sdk.billing._periods import in_range
-from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, Limit
+from nudge_sdk.billing._policy import Price
+from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
+from nudge_sdk.catalog._rules import Rule
 from nudge_sdk.cli._commands import _catalog, _json_text, _reporting, _say, _when, main
 from nudge_sdk.cli._preview import _accounts, _read
 from nudge_sdk.payloads._payloads import Evaluation
 
 __all__ = ["catalog_changes", "nudge_changes"]
 
-_RULE_PARTS = (
-    "trigger",
-    "offer",
-    "audience",
-    "placement",
-    "priority",
-    "severity",
-    "starts",
-    "ends",
-    "discount",
-    "frequency",
-    "messages",
-    "max_addon_share",
-)
+_RULE_PARTS = tuple(field.name for field in attrs.fields(Rule) if field.name != "id")
+"""What `nudge diff` compares of a rule: everything it is made of but its id."""
 
 
 def catalog_changes(old: Catalog, new: Catalog) -> list[str]:
@@ -100,17 +91,17 @@ def _limit(value: Limit | None) -> str:
     return "none" if value is None else "unlimited" if value is UNLIMITED else f"{value:f}"
 
 
-def _plan(old: Any, new: Any, catalog: Catalog) -> Iterator[str]:
+def _plan(old: Plan, new: Plan, catalog: Catalog) -> Iterator[str]:
     if old.retired != new.retired:
         yield "retired" if new.retired else "sold again"
     for interval in dict.fromkeys([*new.prices, *old.prices]):
         before, after = old.prices.get(interval), new.prices.get(interval)
         if before != after:
-            yield (f"price by {interval}: {_price(before, catalog)} -> {_price(after, catalog)}")
+            yield f"price by {interval}: {_price(before, catalog)} -> {_price(after, catalog)}"
     for metric in dict.fromkeys([*new.limits, *old.limits]):
-        before, after = old.limits.get(metric), new.limits.get(metric)
-        if before != after:
-            yield f"limit {metric}: {_limit(before)} -> {_limit(after)}"
+        was, now = old.limits.get(metric), new.limits.get(metric)
+        if was != now:
+            yield f"limit {metric}: {_limit(was)} -> {_limit(now)}"
     for metric in dict.fromkeys([*new.overage, *old.overage]):
         if old.overage.get(metric) != new.overage.get(metric):
             yield f"overage {metric} changed"
@@ -122,7 +113,7 @@ def _plan(old: Any, new: Any, catalog: Catalog) -> Iterator[str]:
             yield f"{name} changed"
 
 
-def _price(price: Any, catalog: Catalog) -> str:
+def _price(price: Price | None, catalog: Catalog) -> str:
     if price is None:
         return "not sold"
     text = _money(price.base, catalog)
@@ -133,7 +124,7 @@ def _price(price: Any, catalog: Catalog) -> str:
     return text
 
 
-def _addon(old: Any, new: Any, catalog: Catalog) -> Iterator[str]:
+def _addon(old: AddOn, new: AddOn, catalog: Catalog) -> Iterator[str]:
     for interval in dict.fromkeys([*new.prices, *old.prices]):
         before, after = old.prices.get(interval), new.prices.get(interval)
         if before != after:
@@ -150,7 +141,7 @@ def _grants(grants: Mapping[str, Decimal]) -> str:
     return ", ".join(f"{metric} {amount:f}" for metric, amount in grants.items()) or "none"
 
 
-def _rule(old: Any, new: Any) -> Iterator[str]:
+def _rule(old: Rule, new: Rule) -> Iterator[str]:
     changed = [part for part in _RULE_PARTS if getattr(old, part) != getattr(new, part)]
     if changed:
         yield f"changed {', '.join(changed)}"
