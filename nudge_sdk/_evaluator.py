@@ -23,6 +23,11 @@ mapping of at most `MAX_USAGE_KEYS` entries, an account at most `MAX_SIGNALS` si
 malformed locale is not refused: the figures fall back to the catalog's default locale
 and the result says so.
 
+A catalog sold in several currencies is evaluated in the account's: the evaluator
+compiles one evaluator per currency, over `Catalog.in_currency`, and each entry point
+hands the account to the one of its `currency` (the catalog's own when empty). An
+account in a currency the catalog does not sell is unusable input, as any other.
+
 The one clock: the evaluator is pure and takes `now` as input, except for the deadline
 of its offer searches (right-sizing can be asked about absurd quantities). A deadline
 is about the work a search does, so it reads `clock` (`time.thread_time`, the CPU time
@@ -34,11 +39,12 @@ is ``search_deadline`` and the result has a problem.
 from __future__ import annotations
 
 import decimal
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar, cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 import attrs
 
@@ -92,6 +98,7 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 _SEVERITY = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 MAX_PROBLEMS = 10
 """The most problems a result lists (and a log event names); the rest are counted."""
@@ -108,6 +115,18 @@ def _metric_of(rule: Rule) -> str:
     if isinstance(trigger, Milestone):
         return trigger.metric
     return ""
+
+
+def _in_its_currency(
+    method: Callable[Concatenate[Evaluator, Account, _P], _T],
+) -> Callable[Concatenate[Evaluator, Account, _P], _T]:
+    """Run an entry point on the evaluator of the account's currency."""
+
+    def run(self: Evaluator, account: Account, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return method(self.priced(account), account, *args, **kwargs)
+
+    functools.update_wrapper(run, method)
+    return run
 
 
 def _plan_admits(audience: Audience, plan: str) -> bool:
@@ -132,6 +151,10 @@ class Evaluator:
             raise InvalidInput(f"deadline: {deadline!r} must be a positive duration")
         self.catalog = catalog
         self.deadline = float(seconds)
+        self._in_currency = {
+            code: Evaluator(view, policy=policy, deadline=deadline, clock=clock)
+            for code, view in catalog.views.items()
+        }
         self.quoter = Quoter(catalog, policy)
         self.recommender = Recommender(catalog, clock=clock, deadline=self.deadline)
         self._silencing = frozenset(catalog.signals)
@@ -166,6 +189,16 @@ class Evaluator:
 
     # -- public ---------------------------------------------------------------------
 
+    def priced(self, account: object) -> Evaluator:
+        """The evaluator of the currency `account` pays in: this one for the catalog's
+        own currency (or none given, or one it does not sell, which `context` refuses),
+        the one of `Catalog.in_currency` for another."""
+        code = getattr(account, "currency", "")
+        if self._in_currency and isinstance(code, str) and code:
+            return self._in_currency.get(code.upper(), self)
+        return self
+
+    @_in_its_currency
     def evaluate(
         self,
         account: Account,
@@ -211,6 +244,7 @@ class Evaluator:
             _log.exception("nudge.failed", account=getattr(account, "id", None))
             return self._degraded(account, now, error, compare)
 
+    @_in_its_currency
     def entitlements(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
     ) -> dict[str, Entitlement]:
@@ -229,6 +263,7 @@ class Evaluator:
 
         return _only_nudge_errors(run, account)
 
+    @_in_its_currency
     def compare(
         self, account: Account, usage: Mapping[str, object], *, now: datetime
     ) -> Comparison:
@@ -287,6 +322,7 @@ class Evaluator:
         """The locale figures are formatted in: the account's, if Babel knows it."""
         return fallback_chain(account.locale, self.catalog.default_locale)[0]
 
+    @_in_its_currency
     def may(self, account: Account, feature: str) -> Access:
         """Whether `account` may use `feature` now, with the reason, and if not, the
         cheapest plan and add-on that have it. Raises only `NudgeError`."""
@@ -406,6 +442,7 @@ class Evaluator:
             comparison=comparison,
         )
 
+    @_in_its_currency
     def triggered(
         self,
         account: Account,
@@ -493,6 +530,7 @@ class Evaluator:
             return held or outcome
         return outcome
 
+    @_in_its_currency
     def context(
         self,
         account: Account,
@@ -509,8 +547,8 @@ class Evaluator:
             raise InvalidInput(f"plan {plan.id!r} is not sold by the {account.interval}")
         if account.currency and account.currency.upper() != self.catalog.currency.code:
             raise InvalidInput(
-                f"account currency {account.currency} is not the catalog's "
-                f"{self.catalog.currency.code}"
+                f"account currency {brief(account.currency)} is not one the catalog sells "
+                f"in ({', '.join(self.catalog.sold_in)})"
             )
         for addon in account.addons:
             self.catalog.addon(addon)

@@ -50,7 +50,7 @@ def test_check_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     assert [
         f"{bad}:3:16: plans.a.prices.month: -1 must not be negative",
         f"{bad}:3:28: plans.a.colour: unknown key; expected one of: name, description, popular, "
-        "prices, limits, features, billing_ids, retired",
+        "prices, limits, features, billing_ids, retired, currency_options",
         f"2 error(s) in {bad}",
     ] == err.splitlines()
 

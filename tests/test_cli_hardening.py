@@ -98,7 +98,7 @@ ERRORS = [  # (id, argv with {file} placeholders, exit code, stderr lines)
         "other currency",
         evaluate_args(**{"--account": account(currency="EUR")}),
         2,
-        ["nudge: error: account currency EUR is not the catalog's USD"],
+        ["nudge: error: account currency 'EUR' is not one the catalog sells in (USD)"],
     ),
     (
         "interval not sold",

@@ -89,6 +89,6 @@ def test_dropping_a_plan_an_account_is_on_strands_it(tmp_path: Path) -> None:
     assert 1 == code
     assert "plan legacy: removed" in out.splitlines()
     assert [
-        "nudge: error: 1 sample account(s) on a plan NEW drops: acct_42 is on legacy; "
-        "keep the plan with retired: true"
+        "nudge: error: 1 sample account(s) NEW would strand: acct_42 is on legacy "
+        "(keep the plan with retired: true)"
     ] == err.splitlines()

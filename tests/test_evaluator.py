@@ -239,7 +239,7 @@ def test_bad_usage_costs_only_its_metric(usage: dict[str, Any], problem: str) ->
             NOW,
             "unknown plan 'gold'; the catalog has: free, starter, team, business",
         ),
-        ({"currency": "EUR"}, NOW, "account currency EUR is not the catalog's USD"),
+        ({"currency": "EUR"}, NOW, "account currency 'EUR' is not one the catalog sells in (USD)"),
         ({"interval": Interval(Unit.WEEK)}, NOW, "plan 'starter' is not sold by the week"),
         ({"zone": "Mars/Olympus"}, NOW, "zone: 'Mars/Olympus' is not an IANA time zone"),
         (

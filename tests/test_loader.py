@@ -96,9 +96,9 @@ CASES = [
         plans: {free: {}}
         """,
         [
-            "plans.yaml:2:1: plan: unknown key; expected one of: currency, plans, proration, "
-            "default_locale, interval_names, comparison_messages, quiet_days_after_signup, "
-            "metrics, features, addons, placements, caps, signals, nudges"
+            "plans.yaml:2:1: plan: unknown key; expected one of: currency, currencies, plans, "
+            "proration, default_locale, interval_names, comparison_messages, "
+            "quiet_days_after_signup, metrics, features, addons, placements, caps, signals, nudges"
         ],
     ),
     (
@@ -211,9 +211,9 @@ CASES = [
         """,
         [
             "plans.yaml:3:16: plans.a.colour: unknown key; expected one of: name, description, "
-            "popular, prices, limits, features, billing_ids, retired",
+            "popular, prices, limits, features, billing_ids, retired, currency_options",
             "plans.yaml:3:30: plans.a.limit: unknown key; expected one of: name, description, "
-            "popular, prices, limits, features, billing_ids, retired",
+            "popular, prices, limits, features, billing_ids, retired, currency_options",
         ],
     ),
     (
@@ -229,7 +229,7 @@ CASES = [
         """,
         [
             "plans.yaml:6:5: plans.a.colour: unknown key; expected one of: name, description, "
-            "popular, prices, limits, features, billing_ids, retired",
+            "popular, prices, limits, features, billing_ids, retired, currency_options",
             "plans.yaml:7:16: plans.a.features[0]: unknown feature 'saml'; "
             "the catalog defines: sso",
         ],

@@ -280,11 +280,11 @@ CASES = [
         "a duplicate key inside an aliased mapping is reported once, where it is written",
         "currency: USD\nplans: {a: {}}\nx: &x {a: 1, a: 2}\ny: [*x, *x, *x]\n",
         [
-            "p.yaml:3:1: x: unknown key; expected one of: currency, plans, proration, "
+            "p.yaml:3:1: x: unknown key; expected one of: currency, currencies, plans, proration, "
             "default_locale, interval_names, comparison_messages, quiet_days_after_signup, "
             "metrics, features, addons, placements, caps, signals, nudges",
             "p.yaml:3:14: x.a: duplicate key; an earlier one has the same name",
-            "p.yaml:4:1: y: unknown key; expected one of: currency, plans, proration, "
+            "p.yaml:4:1: y: unknown key; expected one of: currency, currencies, plans, proration, "
             "default_locale, interval_names, comparison_messages, quiet_days_after_signup, "
             "metrics, features, addons, placements, caps, signals, nudges",
         ],

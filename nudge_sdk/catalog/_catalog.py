@@ -3,6 +3,10 @@
 These are what the rest of the SDK works on. They are built from the YAML by
 `nudge_sdk.catalog._loader`, which checks everything first: amounts here are already whole
 minor units of `Catalog.currency`, intervals are parsed, every id resolves.
+
+A catalog sold in several currencies holds each plan's and add-on's other prices in its
+`currency_options`; `Catalog.in_currency` gives the catalog as an account paying in one
+of them sees it: the same plans, add-ons and rules, every amount in that currency.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
     "AddOn",
     "Caps",
     "Catalog",
+    "CurrencyPrices",
     "DowngradeTiming",
     "Feature",
     "Granularity",
@@ -112,6 +117,16 @@ def _rates(rates: Mapping[str, Decimal | int]) -> dict[str, Decimal]:
 
 
 @attrs.frozen(kw_only=True)
+class CurrencyPrices:
+    """A plan's prices in one more currency of its catalog."""
+
+    prices: Mapping[Interval, Price] = attrs.field(factory=dict)
+    """By the same intervals as the plan's own prices, in this currency's minor units."""
+    overage: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_rates)
+    """Per soft-limited metric, as `Plan.overage`, in this currency's minor units."""
+
+
+@attrs.frozen(kw_only=True)
 class Plan:
     """A rung of the plan ladder."""
 
@@ -134,6 +149,8 @@ class Plan:
     """No longer sold (an old price, a grandfathered version such as ``pro@2024``): the
     accounts on it are priced and evaluated by it, and offered what is sold today; no
     offer or comparison proposes it to anyone else."""
+    currency_options: Mapping[str, CurrencyPrices] = attrs.field(factory=dict)
+    """Per currency code of the catalog's `currencies`, the plan's prices in it."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price for `interval`, a zero price if the plan is free, `None` if not sold so."""
@@ -160,11 +177,38 @@ class AddOn:
     """If set, it is sold only with this plan and those above it on the ladder."""
     billing_ids: Mapping[Interval, str] = attrs.field(factory=dict)
     """The billing system's id of each price (a Stripe price id...), for checkout."""
+    currency_options: Mapping[str, Mapping[Interval, int]] = attrs.field(factory=dict)
+    """Per currency code of the catalog's `currencies`, the price of one unit per
+    interval in it."""
 
     def price(self, interval: Interval) -> Price | None:
         """The price of one unit for `interval`, or `None` if not sold so."""
         unit = self.prices.get(interval)
         return None if unit is None else Price(per_seat=unit)
+
+
+def _views(catalog: Catalog) -> dict[str, Catalog]:
+    """The catalog as accounts paying in each of its other currencies see it."""
+    views = {}
+    for currency in catalog.currencies:
+        code = currency.code
+        plans = {
+            key: attrs.evolve(
+                plan,
+                prices=plan.currency_options[code].prices,
+                overage=plan.currency_options[code].overage,
+                currency_options={},
+            )
+            for key, plan in catalog.plans.items()
+        }
+        addons = {
+            key: attrs.evolve(addon, prices=addon.currency_options[code], currency_options={})
+            for key, addon in catalog.addons.items()
+        }
+        views[code] = attrs.evolve(
+            catalog, currency=currency, currencies=(), plans=plans, addons=addons
+        )
+    return views
 
 
 def _sold_with(catalog: Catalog) -> dict[str, frozenset[str]]:
@@ -183,6 +227,10 @@ class Catalog:
     """Everything a product team configures, checked and typed."""
 
     currency: Currency
+    """The currency of every amount on the plans and add-ons themselves."""
+    currencies: tuple[Currency, ...] = ()
+    """More currencies the catalog sells in: every priced plan and add-on has its prices
+    in each under `currency_options` (see `in_currency`)."""
     proration: ProrationPolicy = attrs.field(factory=ProrationPolicy)
     metrics: Mapping[str, Metric] = attrs.field(factory=dict)
     features: Mapping[str, Feature] = attrs.field(factory=dict)
@@ -213,6 +261,27 @@ class Catalog:
     )
     """Per add-on, the plans it may be sold with (its `plans` and `min_plan` resolved
     against the ladder once)."""
+    views: Mapping[str, Catalog] = attrs.field(
+        init=False, repr=False, eq=False, default=attrs.Factory(_views, takes_self=True)
+    )
+    """Per code of `currencies`, the catalog in that currency (built once)."""
+
+    @property
+    def sold_in(self) -> tuple[str, ...]:
+        """The codes of every currency the catalog sells in, its own first."""
+        return (self.currency.code, *(c.code for c in self.currencies))
+
+    def in_currency(self, code: str) -> Catalog:
+        """The catalog as an account paying in `code` sees it (case-insensitive): the same
+        plans, add-ons and rules with every price in that currency, and no other
+        currencies. `UnknownItem` listing `sold_in` if the catalog does not sell in it."""
+        wanted = code.upper()
+        if wanted == self.currency.code:
+            return self
+        try:
+            return self.views[wanted]
+        except KeyError:
+            raise UnknownItem("currency", code, list(self.sold_in)) from None
 
     def sells(self, addon_id: str, plan_id: str) -> bool:
         """Whether the add-on may be sold with the plan."""

@@ -22,13 +22,14 @@ characters, an unquoted date is text, and no tags but the plain ones (``!!str``,
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import yaml
@@ -47,6 +48,7 @@ from nudge_sdk.catalog._catalog import (
     AddOn,
     Caps,
     Catalog,
+    CurrencyPrices,
     Feature,
     Limit,
     Metric,
@@ -59,8 +61,10 @@ from nudge_sdk.catalog._catalog import (
 from nudge_sdk.catalog._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, choices, locale_key
 from nudge_sdk.catalog._spec import (
     BLANK_IS_EMPTY,
+    AddOnCurrencySpec,
     AddOnSpec,
     CatalogSpec,
+    PlanCurrencySpec,
     PlanSpec,
     SeatPriceSpec,
     SoftLimitSpec,
@@ -96,6 +100,7 @@ _NUMBER_TEXT = 40
 conversion of it costs anything."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
+_T = TypeVar("_T")
 _PLAN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(@[A-Za-z0-9][A-Za-z0-9_.-]*)?", re.ASCII)
 """A plan id may name a version after ``@`` (``pro@2024``): the old price of a plan,
 kept (usually retired) for the accounts still on it."""
@@ -645,6 +650,9 @@ class _Builder:
         self.spec = spec
         self.problems = problems
         self.currency: Currency | None = None
+        self.currency_code = spec.currency
+        self.others: dict[str, Currency] = {}
+        """The catalog's other currencies by code."""
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append((path, message))
@@ -657,6 +665,7 @@ class _Builder:
             if not any(path == ("currency",) for path, _ in self.problems):
                 self.problem(("currency",), str(error))
         before = len(self.problems)
+        self.others = self.currencies(spec.currencies)
         metrics = {key: self.metric(key, value) for key, value in spec.metrics.items()}
         features = {
             key: Feature(id=key, name=value.name or key, description=value.description)
@@ -699,12 +708,130 @@ class _Builder:
             signals=signals,
             rules={key: rule for key, rule in rules.items() if rule is not None},
             currency=self.currency,
+            currencies=tuple(self.others.values()),
             proration=ProrationPolicy(**attrs.asdict(spec.proration, recurse=False)),
             metrics=metrics,
             features=features,
             plans=plans,
             addons=addons,
         )
+
+    def currencies(self, codes: Sequence[str]) -> dict[str, Currency]:
+        """The catalog's other currencies, each a known ISO 4217 code listed once."""
+        found: dict[str, Currency] = {}
+        for index, code in enumerate(codes):
+            path: Path_ = ("currencies", index)
+            try:
+                currency = Currency.of(code)
+            except NudgeError as error:
+                self.problem(path, str(error))
+                continue
+            if currency == self.currency:
+                self.problem(path, f"{currency.code} is the catalog's own `currency`")
+            elif currency.code in found:
+                self.problem(path, f"{currency.code} is listed twice")
+            else:
+                found[currency.code] = currency
+        return found
+
+    def options(self, path: Path_, given: Mapping[str, _T]) -> dict[str, tuple[str, _T]]:
+        """`currency_options` by currency code, each with the key it is written under;
+        each must be one of the catalog's `currencies`."""
+        options: dict[str, tuple[str, _T]] = {}
+        for key, value in given.items():
+            code = key.upper()
+            if code in options:
+                self.problem((*path, key), f"{code} is given twice")
+            elif code in self.others:
+                options[code] = (key, value)
+            else:
+                listed = ", ".join(self.others) or "none"
+                self.problem(
+                    (*path, key),
+                    f"{key!r} is not one of the catalog's `currencies` (listed: {listed})",
+                )
+        return options
+
+    def same_intervals(
+        self, path: Path_, code: str, got: Mapping[Interval, Any], own: Mapping[Interval, Any]
+    ) -> None:
+        """An item is sold by the same intervals in every currency."""
+        missing = [str(i) for i in own if i not in got]
+        extra = [str(i) for i in got if i not in own]
+        sold = ", ".join(str(i) for i in own) or "none (it is free)"
+        if missing:
+            self.problem(path, f"no {code} price by {', '.join(missing)}; it is sold by: {sold}")
+        if extra:
+            self.problem(
+                path,
+                f"priced in {code} by {', '.join(extra)}, which it is not sold by in "
+                f"{self.currency_code} (sold by: {sold})",
+            )
+
+    def plan_options(
+        self,
+        path: Path_,
+        spec: Mapping[str, PlanCurrencySpec],
+        prices: Mapping[Interval, Price],
+        overage: Mapping[str, Decimal],
+    ) -> dict[str, CurrencyPrices]:
+        """A plan's prices in each other currency: by the same intervals, with an overage
+        price for each of its soft limits (one that is free in the catalog's currency may
+        be left out: free in every currency)."""
+        given = self.options(path, spec)
+        options: dict[str, CurrencyPrices] = {}
+        for code, currency in self.others.items():
+            key, option = given.get(code, (code, PlanCurrencySpec()))
+            at: Path_ = (*path, key)
+            if code not in given and (prices or any(overage.values())):
+                self.problem(path, f"no prices in {code}, which `currencies` lists")
+                continue
+            read = functools.partial(self.seat_price, currency=currency)
+            got = self.prices((*at, "prices"), option.prices, read)
+            self.same_intervals((*at, "prices"), code, got, prices)
+            for interval, price in got.items():
+                own = prices.get(interval)
+                if own is not None and price.included_seats != own.included_seats:
+                    self.problem(
+                        (*at, "prices"),
+                        f"by {interval} includes {price.included_seats} seats; in "
+                        f"{self.currency_code} it includes {own.included_seats}, and seats "
+                        "are the same in every currency",
+                    )
+            rates: dict[str, Decimal] = {}
+            for metric, value in option.overage.items():
+                if metric in overage:
+                    rates[metric] = self.rate((*at, "overage", metric), value, currency)
+                else:
+                    soft = ", ".join(overage) or "none"
+                    self.problem(
+                        (*at, "overage", metric),
+                        f"{metric!r} is not a soft limit of this plan (its soft limits: {soft})",
+                    )
+            for metric, rate in overage.items():
+                if metric not in rates and rate:
+                    self.problem((*at, "overage"), f"no {code} overage price for {metric!r}")
+                rates.setdefault(metric, Decimal(0))
+            options[code] = CurrencyPrices(prices=got, overage=rates)
+        return options
+
+    def addon_options(
+        self, path: Path_, spec: Mapping[str, AddOnCurrencySpec], prices: Mapping[Interval, int]
+    ) -> dict[str, dict[Interval, int]]:
+        """An add-on's unit prices in each other currency, by the same intervals."""
+        given = self.options(path, spec)
+        options: dict[str, dict[Interval, int]] = {}
+        for code, currency in self.others.items():
+            if code not in given:
+                self.problem(path, f"no prices in {code}, which `currencies` lists")
+                continue
+            key, option = given[code]
+            at: Path_ = (*path, key, "prices")
+            read = functools.partial(self.amount, currency=currency)
+            got = self.prices(at, option.prices, read)
+            self.same_intervals(at, code, got, prices)
+            options[code] = got
+        return options
 
     def locale(self, text: str) -> str:
         try:
@@ -791,6 +918,9 @@ class _Builder:
             else:
                 limits[metric] = UNLIMITED if value == "unlimited" else Decimal(value)
         features = self.feature_list((*path, "features"), spec.features)
+        options = self.plan_options(
+            (*path, "currency_options"), spec.currency_options, prices, overage
+        )
         return Plan(
             id=key,
             name=spec.name or key,
@@ -802,6 +932,7 @@ class _Builder:
             popular=spec.popular,
             billing_ids=self.billing_ids((*path, "billing_ids"), spec.billing_ids, prices),
             retired=spec.retired,
+            currency_options=options,
         )
 
     def addon(self, key: str, spec: AddOnSpec) -> AddOn:
@@ -830,6 +961,9 @@ class _Builder:
             plans=frozenset(plans),
             min_plan=spec.min_plan,
             billing_ids=self.billing_ids((*path, "billing_ids"), spec.billing_ids, prices),
+            currency_options=self.addon_options(
+                (*path, "currency_options"), spec.currency_options, prices
+            ),
         )
 
     def prices(self, path: Path_, spec: Mapping[str, Any], read: Any) -> dict[Interval, Any]:
@@ -871,9 +1005,10 @@ class _Builder:
                 ids[interval] = value
         return ids
 
-    def amount(self, path: Path_, value: Decimal) -> int:
-        """A price as whole minor units, exactly; at most `MAX_AMOUNT`."""
-        currency = self.currency
+    def amount(self, path: Path_, value: Decimal, currency: Currency | None = None) -> int:
+        """A price as whole minor units of `currency` (the catalog's by default), exactly;
+        at most `MAX_AMOUNT`."""
+        currency = currency or self.currency
         if currency is None:  # already reported; decimals cannot be checked
             return 0
         if places(value) > currency.decimals:
@@ -886,30 +1021,34 @@ class _Builder:
             return 0
         return minor
 
-    def rate(self, path: Path_, value: Decimal) -> Decimal:
-        """An overage price as exact minor units, to `OVERAGE_PLACES` beyond them."""
-        if self.currency is None:  # already reported; decimals cannot be checked
+    def rate(self, path: Path_, value: Decimal, currency: Currency | None = None) -> Decimal:
+        """An overage price as exact minor units of `currency` (the catalog's by default),
+        to `OVERAGE_PLACES` beyond them."""
+        currency = currency or self.currency
+        if currency is None:  # already reported; decimals cannot be checked
             return Decimal(0)
-        places = self.currency.decimals + OVERAGE_PLACES
+        places = currency.decimals + OVERAGE_PLACES
         text = f"{value:f}"
         if len(text.partition(".")[2].rstrip("0")) > places:
             self.problem(
                 path,
                 f"{text} has more than {places} decimals; an overage price in "
-                f"{self.currency.code} may have at most {places}",
+                f"{currency.code} may have at most {places}",
             )
         elif value > MAX_OVERAGE:
             self.problem(path, f"{value} is more than an overage price may be ({MAX_OVERAGE})")
         else:
-            return value.scaleb(self.currency.decimals)
+            return value.scaleb(currency.decimals)
         return Decimal(0)
 
-    def seat_price(self, path: Path_, value: Decimal | SeatPriceSpec) -> Price:
+    def seat_price(
+        self, path: Path_, value: Decimal | SeatPriceSpec, currency: Currency | None = None
+    ) -> Price:
         if isinstance(value, Decimal):
-            return Price(base=self.amount(path, value))
+            return Price(base=self.amount(path, value, currency))
         return Price(
-            base=self.amount((*path, "base"), value.base),
-            per_seat=self.amount((*path, "per_seat"), value.per_seat),
+            base=self.amount((*path, "base"), value.base, currency),
+            per_seat=self.amount((*path, "per_seat"), value.per_seat, currency),
             included_seats=value.included_seats,
         )
 

@@ -36,10 +36,12 @@ __all__ = [
     "MAX_NUMBER",
     "MAX_PLACES",
     "MAX_WHOLE",
+    "AddOnCurrencySpec",
     "AddOnSpec",
     "CatalogSpec",
     "FeatureSpec",
     "MetricSpec",
+    "PlanCurrencySpec",
     "PlanSpec",
     "ProrationSpec",
     "SeatPriceSpec",
@@ -104,6 +106,21 @@ LimitSpec = Decimal | Literal["unlimited"] | SoftLimitSpec
 
 
 @attrs.frozen(kw_only=True)
+class PlanCurrencySpec:
+    prices: dict[str, PriceSpec] = attrs.field(factory=dict)
+    """The plan's price per interval in this currency: the same intervals as `prices`."""
+    overage: dict[str, Decimal] = attrs.field(factory=dict)
+    """Per soft-limited metric, the price of each unit above the limit in this currency."""
+
+
+@attrs.frozen(kw_only=True)
+class AddOnCurrencySpec:
+    prices: dict[str, Decimal] = attrs.field(factory=dict)
+    """The price of one unit per interval in this currency: the same intervals as
+    `prices`."""
+
+
+@attrs.frozen(kw_only=True)
 class PlanSpec:
     name: str = ""
     description: str = ""
@@ -115,6 +132,8 @@ class PlanSpec:
     """Per interval, the billing system's id for this price (a Stripe price id...)."""
     retired: bool = False
     """No longer sold: still priced and evaluated for the accounts on it, never offered."""
+    currency_options: dict[str, PlanCurrencySpec] = attrs.field(factory=dict)
+    """Per currency of the catalog's `currencies`, the plan's prices in it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -130,6 +149,8 @@ class AddOnSpec:
     """The lowest plan on the ladder it is sold with."""
     billing_ids: dict[str, str] = attrs.field(factory=dict)
     """Per interval, the billing system's id for this price (a Stripe price id...)."""
+    currency_options: dict[str, AddOnCurrencySpec] = attrs.field(factory=dict)
+    """Per currency of the catalog's `currencies`, the add-on's prices in it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -314,6 +335,9 @@ class NudgeSpec:
 @attrs.frozen(kw_only=True)
 class CatalogSpec:
     currency: str
+    currencies: list[str] = attrs.field(factory=list)
+    """More currencies the catalog sells in; every priced plan and add-on then gives its
+    prices in each, under `currency_options`."""
     plans: dict[str, PlanSpec]
     proration: ProrationSpec = ProrationSpec()
     default_locale: str = "en"

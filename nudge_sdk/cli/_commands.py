@@ -502,6 +502,9 @@ def schema(which: str) -> None:
 @click.option("--interval-change", type=_choice(IntervalChange), help="Override the policy.")
 @click.option("--downgrade", type=_choice(DowngradeTiming), help="Override the policy.")
 @click.option("--locale", default="en_US", show_default=True, help="For the table's money.")
+@click.option(
+    "--currency", default="", help="Price in this currency of the catalog; its own by default."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the quote as JSON.")
 @_reporting
 def quote(plans: str, **options: Any) -> None:
@@ -527,6 +530,8 @@ def quote(plans: str, **options: Any) -> None:
     )
     to_interval = Interval.parse(options["to_interval"]) if options["to_interval"] else interval
     catalog = _catalog(plans)
+    if options["currency"]:
+        catalog = catalog.in_currency(options["currency"])
     old, new = _quoted(catalog, options, interval, to_interval)
     policy = _policy(catalog.proration, options)
     result = Quoter(catalog, policy).quote(old, new, period=Period(start, end), at=at, zone=zone)
@@ -795,8 +800,9 @@ def _policy(policy: ProrationPolicy, options: dict[str, Any]) -> ProrationPolicy
 
 
 def _summary(catalog: Catalog) -> str:
+    also = f" (also sold in {', '.join(catalog.sold_in[1:])})" if catalog.currencies else ""
     lines = [
-        f"currency {catalog.currency.code}; {len(catalog.metrics)} metrics, "
+        f"currency {catalog.currency.code}{also}; {len(catalog.metrics)} metrics, "
         f"{len(catalog.features)} features, {len(catalog.plans)} plans, "
         f"{len(catalog.addons)} add-ons"
     ]

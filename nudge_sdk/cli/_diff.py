@@ -1,9 +1,9 @@
 """``nudge diff``: what a catalog change changes, before it ships. It lists the plans,
 prices, limits, features, add-ons and rules that differ, and for a folder of sample
 accounts (as ``nudge preview`` reads them) which accounts' nudges would change. A new
-catalog that drops a plan some sample account is on would strand it (its evaluations
-would degrade to "unknown plan"): that is reported, with the fix (retire the plan), and
-the command exits 1.
+catalog that drops a plan some sample account is on, or a currency one pays in, would
+strand it (its evaluations would degrade to "unknown plan" or "currency not sold"): that
+is reported, with the fix (retire the plan, keep the currency), and the command exits 1.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def catalog_changes(old: Catalog, new: Catalog) -> list[str]:
     lines += _entries("plan", old.plans, new.plans, lambda a, b: _plan(a, b, new))
     lines += _entries("add-on", old.addons, new.addons, lambda a, b: _addon(a, b, new))
     lines += _entries("rule", old.rules, new.rules, _rule)
+    lines += _other_currencies(old, new)
     return lines
 
 
@@ -91,26 +92,46 @@ def _limit(value: Limit | None) -> str:
     return "none" if value is None else "unlimited" if value is UNLIMITED else f"{value:f}"
 
 
+def _other_currencies(old: Catalog, new: Catalog) -> Iterator[str]:
+    """Price changes in the catalogs' other currencies, for the plans and add-ons both
+    have (the rest is reported once, above)."""
+    for code in dict.fromkeys([*new.sold_in[1:], *old.sold_in[1:]]):
+        if code not in old.views or code not in new.views:
+            yield f"currency {code}: {'added' if code in new.views else 'removed'}"
+            continue
+        was, now = old.views[code], new.views[code]
+        for key in now.plans.keys() & was.plans.keys():
+            for change in _plan_prices(was.plans[key], now.plans[key], now):
+                yield f"plan {key} in {code}: {change}"
+        for key in now.addons.keys() & was.addons.keys():
+            for change in _addon_prices(was.addons[key], now.addons[key], now):
+                yield f"add-on {key} in {code}: {change}"
+
+
 def _plan(old: Plan, new: Plan, catalog: Catalog) -> Iterator[str]:
     if old.retired != new.retired:
         yield "retired" if new.retired else "sold again"
-    for interval in dict.fromkeys([*new.prices, *old.prices]):
-        before, after = old.prices.get(interval), new.prices.get(interval)
-        if before != after:
-            yield f"price by {interval}: {_price(before, catalog)} -> {_price(after, catalog)}"
+    yield from _plan_prices(old, new, catalog)
     for metric in dict.fromkeys([*new.limits, *old.limits]):
         was, now = old.limits.get(metric), new.limits.get(metric)
         if was != now:
             yield f"limit {metric}: {_limit(was)} -> {_limit(now)}"
-    for metric in dict.fromkeys([*new.overage, *old.overage]):
-        if old.overage.get(metric) != new.overage.get(metric):
-            yield f"overage {metric} changed"
     if old.features != new.features:
         gained, lost = sorted(new.features - old.features), sorted(old.features - new.features)
         yield f"features: +{gained} -{lost}"
     for name in ("name", "description", "popular", "billing_ids"):
         if getattr(old, name) != getattr(new, name):
             yield f"{name} changed"
+
+
+def _plan_prices(old: Plan, new: Plan, catalog: Catalog) -> Iterator[str]:
+    for interval in dict.fromkeys([*new.prices, *old.prices]):
+        before, after = old.prices.get(interval), new.prices.get(interval)
+        if before != after:
+            yield f"price by {interval}: {_price(before, catalog)} -> {_price(after, catalog)}"
+    for metric in dict.fromkeys([*new.overage, *old.overage]):
+        if old.overage.get(metric) != new.overage.get(metric):
+            yield f"overage {metric} changed"
 
 
 def _price(price: Price | None, catalog: Catalog) -> str:
@@ -125,16 +146,20 @@ def _price(price: Price | None, catalog: Catalog) -> str:
 
 
 def _addon(old: AddOn, new: AddOn, catalog: Catalog) -> Iterator[str]:
-    for interval in dict.fromkeys([*new.prices, *old.prices]):
-        before, after = old.prices.get(interval), new.prices.get(interval)
-        if before != after:
-            shown = [("not sold" if p is None else _money(p, catalog)) for p in (before, after)]
-            yield f"price by {interval}: {shown[0]} -> {shown[1]}"
+    yield from _addon_prices(old, new, catalog)
     if old.grants != new.grants:
         yield f"grants: {_grants(old.grants)} -> {_grants(new.grants)}"
     for name in ("features", "plans", "min_plan", "name", "description", "billing_ids"):
         if getattr(old, name) != getattr(new, name):
             yield f"{name} changed"
+
+
+def _addon_prices(old: AddOn, new: AddOn, catalog: Catalog) -> Iterator[str]:
+    for interval in dict.fromkeys([*new.prices, *old.prices]):
+        before, after = old.prices.get(interval), new.prices.get(interval)
+        if before != after:
+            shown = [("not sold" if p is None else _money(p, catalog)) for p in (before, after)]
+            yield f"price by {interval}: {shown[0]} -> {shown[1]}"
 
 
 def _grants(grants: Mapping[str, Decimal]) -> str:
@@ -178,7 +203,7 @@ def diff(old: str, new: str, accounts_dir: str | None, now_text: str | None, as_
     """What changes from catalog OLD to NEW: plans, prices, limits, features, add-ons and
     rules, and, for each sample account in ACCOUNTS_DIR (NAME.json with its
     NAME.usage.json beside it), the nudges that would change. Exits 1 if NEW drops a plan
-    a sample account is on (retire it instead: retired: true).
+    a sample account is on (retire it instead: retired: true) or a currency one pays in.
 
     \b
     Example:
@@ -194,7 +219,12 @@ def diff(old: str, new: str, accounts_dir: str | None, now_text: str | None, as_
         for account_path, usage_path in _accounts(accounts_dir):
             account, usage = _read(account_path, usage_path)
             if account.plan in before.plans and account.plan not in after.plans:
-                stranded.append(f"{account.id} is on {account.plan}")
+                stranded.append(
+                    f"{account.id} is on {account.plan} (keep the plan with retired: true)"
+                )
+            code = account.currency.upper()
+            if code in before.sold_in and code not in after.sold_in:
+                stranded.append(f"{account.id} pays in {code} (keep it in currencies)")
             old_result, new_result = (
                 evaluator.evaluate(account, usage, now=now) for evaluator in evaluators
             )
@@ -208,8 +238,8 @@ def diff(old: str, new: str, accounts_dir: str | None, now_text: str | None, as_
         _say(_text(report, accounts_dir is not None))
     if stranded:
         click.echo(
-            f"nudge: error: {len(stranded)} sample account(s) on a plan NEW drops: "
-            f"{'; '.join(stranded)}; keep the plan with retired: true",
+            f"nudge: error: {len(stranded)} sample account(s) NEW would strand: "
+            f"{'; '.join(stranded)}",
             err=True,
         )
         raise SystemExit(1)

@@ -132,7 +132,8 @@ class Account:
     licence_end: datetime | None = attrs.field(default=None, converter=_licence_end)
     locale: str = "en"
     currency: str = ""
-    """Empty means the catalog's currency; another one cannot be priced."""
+    """The currency the account pays in (ISO 4217, any case): one of the catalog's
+    `sold_in`; empty means the catalog's own. Another one cannot be priced."""
     zone: str = "UTC"
     country: str = ""
     addons: Mapping[str, int] = attrs.field(factory=dict)

@@ -56,7 +56,7 @@ class NudgeEvent:
     """What was bought (``converted`` only)."""
     addon: str | None = None
     amount_minor: int | None = None
-    """What the customer paid, in minor units of the catalog's currency."""
+    """What the customer paid, in minor units of the currency the account pays in."""
 
 
 @attrs.frozen(kw_only=True)

@@ -284,12 +284,16 @@ class Sidecar:
 
     async def catalog(self, request: Request) -> Response:
         """``GET /v1/catalog``: the catalog for a pricing page."""
-        _only(request, "locale")
+        _only(request, "locale", "currency")
         served = self.live.current
         locale = request.query_params.get("locale") or served.catalog.default_locale
         if len(locale) > _MAX_LOCALE:
             raise BadRequest(422, "locale", f"longer than {_MAX_LOCALE} characters")
-        return _json(served.view(locale))
+        currency = request.query_params.get("currency", "")
+        if currency and currency.upper() not in served.catalog.sold_in:
+            sold = ", ".join(served.catalog.sold_in)
+            raise BadRequest(422, "currency", f"the catalog is not sold in it (sold in: {sold})")
+        return _json(served.view(locale, currency))
 
     async def health(self, request: Request) -> Response:
         """``GET /healthz``: the process answers."""

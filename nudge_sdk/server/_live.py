@@ -31,7 +31,7 @@ from nudge_sdk.stores import DEFAULT_TIMEOUT, Store
 __all__ = ["LiveCatalog", "Served"]
 
 _VIEWS = 64
-"""Pricing views kept per catalog version (one per locale asked for)."""
+"""Pricing views kept per catalog version (one per locale and currency asked for)."""
 
 Stamp = tuple[int, int, int]
 """What says a file changed without reading it: modification time, size, inode."""
@@ -44,20 +44,24 @@ class Served:
     nudges: Nudges
     version: str
     """The first 16 hex digits of the SHA-256 of the file's text."""
-    views: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-    """Pricing views by locale, as JSON, made when first asked for."""
+    views: dict[tuple[str, str], dict[str, Any]] = attrs.field(factory=dict)
+    """Pricing views by locale and currency, as JSON, made when first asked for."""
 
     @property
     def catalog(self) -> Catalog:
         return self.nudges.catalog
 
-    def view(self, locale: str) -> dict[str, Any]:
-        """The pricing view for `locale`, as JSON (kept for the next request)."""
-        found = self.views.get(locale)
+    def view(self, locale: str, currency: str = "") -> dict[str, Any]:
+        """The pricing view for `locale`, priced in `currency` (the catalog's when empty),
+        as JSON (kept for the next request). `UnknownItem` for a currency the catalog
+        does not sell in."""
+        key = (locale, currency.upper())
+        found = self.views.get(key)
         if found is None:
-            found = to_json(catalog_view(self.catalog, self.version, locale))
+            catalog = self.catalog.in_currency(currency) if currency else self.catalog
+            found = to_json(catalog_view(catalog, self.version, locale))
             if len(self.views) < _VIEWS:
-                self.views[locale] = found
+                self.views[key] = found
         return found
 
 

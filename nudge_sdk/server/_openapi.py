@@ -147,7 +147,9 @@ def openapi_document() -> dict[str, Any]:
                     _answer("The catalog being served, formatted for the locale.", "CatalogView"),
                     **{
                         "422": _answer(
-                            "A locale over 64 characters, or another parameter.", "Problem"
+                            "A locale over 64 characters, a currency the catalog does not "
+                            "sell in, or another parameter.",
+                            "Problem",
                         )
                     },
                 )["get"],
@@ -158,7 +160,15 @@ def openapi_document() -> dict[str, Any]:
                         "required": False,
                         "description": "Format figures for this locale; the catalog's default.",
                         "schema": {"type": "string", "maxLength": 64},
-                    }
+                    },
+                    {
+                        "name": "currency",
+                        "in": "query",
+                        "required": False,
+                        "description": "Prices in this currency (ISO 4217), one the catalog "
+                        "sells in; the catalog's own currency.",
+                        "schema": {"type": "string", "maxLength": 3},
+                    },
                 ],
             }
         },
