@@ -1,47 +1,64 @@
-"""The evaluator against GrowthBook and a hand-written floor, on the same decisions.
+"""The evaluator against GrowthBook, Eppo and a hand-written floor, on the same decisions.
 
 Eight usage-threshold rules (metric at 80% of its limit, Starter plan only) are
-expressed three ways: as nudge rules, as GrowthBook features with conditions on
-precomputed utilization attributes, and as a plain Python function doing only the
-comparisons. Each evaluates the same rotating set of accounts' usage.
+expressed four ways: as nudge rules, as GrowthBook features and as Eppo flags with
+conditions on precomputed utilization attributes, and as a plain Python function doing
+only the comparisons. Each evaluates the same rotating set of accounts' usage. Eppo's
+Python SDK evaluates in a compiled Rust core: it is the reference for what a compiled
+rule engine costs per flag from Python. It runs offline, from a fixed configuration
+(no poll, no network).
 """
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
+import eppo_client
+from eppo_client import AssignmentLogger, ClientConfig, Configuration
 from growthbook import GrowthBook
 from timing import medians
 
 from nudge_sdk import Account, Evaluator, Interval, Period, Unit, load_catalog, parse_catalog
 
 METRICS = [f"m{i}" for i in range(8)]
+OTHER_METRICS = [f"x{i}" for i in range(40)]
+"""Metrics the benchmark's accounts never report."""
 LIMIT = 100
 NOW = datetime(2025, 6, 16, tzinfo=UTC)
 JUNE = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
 
 
-def threshold_catalog(rules: int) -> str:
-    """Starter and 24 other plans; eight rules for Starter, the rest for other plans."""
+def threshold_catalog(rules: int, admitting: bool = False) -> str:
+    """Starter and 24 other plans; eight rules for Starter, the rest for other plans or,
+    `admitting`, for Starter too: on metrics the account does not report (half of them)
+    or for the accounts of other countries (the other half), so none fires but every one
+    admits the account's plan."""
     lines = ["currency: USD", "metrics:"]
-    lines += [f"  {m}: {{kind: gauge}}" for m in METRICS]
+    lines += [f"  {m}: {{kind: gauge}}" for m in [*METRICS, *OTHER_METRICS]]
     lines.append("plans:")
-    limits = ", ".join(f"{m}: {LIMIT}" for m in METRICS)
+    limits = ", ".join(f"{m}: {LIMIT}" for m in [*METRICS, *OTHER_METRICS])
     for plan in ["starter", *(f"p{i}" for i in range(24))]:
         lines.append(f"  {plan}: {{prices: {{month: 10}}, limits: {{{limits}}}}}")
     lines.append("nudges:")
     for index in range(rules):
-        plan = "starter" if index < 8 else f"p{index % 24}"
+        plan = "starter" if index < 8 or admitting else f"p{index % 24}"
         metric = METRICS[index % 8]
+        countries = ""
+        if admitting and index >= 8:
+            if index % 2:
+                metric = OTHER_METRICS[index % len(OTHER_METRICS)]
+            else:
+                countries = f", countries: [C{index % 50}]"
         lines += [
             f"  r{index}:",
             f"    when: {{usage: {{metric: {metric}, levels: [80]}}}}",
             "    offer: none",
-            f"    audience: {{plans: [{plan}]}}",
+            f"    audience: {{plans: [{plan}]{countries}}}",
             f"    placement: slot{index % 8}",
             "    messages: {en: {title: 'Almost out of {metric}', body: '{used} of {limit}'}}",
         ]
@@ -57,6 +74,73 @@ GROWTHBOOK_FEATURES = {
 }
 
 
+class _Quiet(AssignmentLogger):
+    def log_assignment(self, event: dict[str, Any]) -> None:
+        pass
+
+    def log_bandit_action(self, event: dict[str, Any]) -> None:
+        pass
+
+
+def eppo_flags() -> bytes:
+    """The eight rules as Eppo flags (its universal flag configuration)."""
+
+    def flag(key: str, metric: str) -> dict[str, Any]:
+        conditions = [
+            {"attribute": "plan", "operator": "ONE_OF", "value": ["starter"]},
+            {"attribute": f"{metric}_pct", "operator": "GTE", "value": 80},
+        ]
+        return {
+            "key": key,
+            "enabled": True,
+            "variationType": "BOOLEAN",
+            "totalShards": 10000,
+            "variations": {
+                "on": {"key": "on", "value": True},
+                "off": {"key": "off", "value": False},
+            },
+            "allocations": [
+                {
+                    "key": "nudge",
+                    "rules": [{"conditions": conditions}],
+                    "splits": [{"variationKey": "on", "shards": []}],
+                    "doLog": False,
+                }
+            ],
+        }
+
+    config = {
+        "createdAt": "2025-01-01T00:00:00Z",
+        "format": "SERVER",
+        "environment": {"name": "benchmark"},
+        "flags": {f"r{i}": flag(f"r{i}", m) for i, m in enumerate(METRICS)},
+    }
+    return json.dumps(config).encode()
+
+
+def eppo_client_offline() -> Any:
+    return eppo_client.init(
+        ClientConfig(
+            api_key="offline",
+            base_url="http://127.0.0.1:9",  # never asked: no poll
+            assignment_logger=_Quiet(),
+            poll_interval_seconds=None,
+            initial_configuration=Configuration(flags_configuration=eppo_flags()),
+        )
+    )
+
+
+def eppo_decisions(client: Any, plan: str, usage: dict[str, float], flags: int = 8) -> list[str]:
+    """The same decisions through Eppo: utilization computed by the host."""
+    attributes: dict[str, Any] = {"plan": plan}
+    attributes |= {f"{m}_pct": usage[m] * 100 / LIMIT for m in METRICS[:flags]}
+    return [
+        f"r{i}"
+        for i in range(flags)
+        if client.get_boolean_assignment(f"r{i}", "a1", attributes, False)
+    ]
+
+
 def floor(plan: str, usage: dict[str, float]) -> list[str]:
     """Only the comparisons: which of the eight rules fire."""
     if plan != "starter":
@@ -64,12 +148,15 @@ def floor(plan: str, usage: dict[str, float]) -> list[str]:
     return [f"r{i}" for i, m in enumerate(METRICS) if usage[m] * 100 >= 80 * LIMIT]
 
 
-def growthbook_decisions(gb: GrowthBook, plan: str, usage: dict[str, float]) -> list[str]:
-    """The same decisions through GrowthBook: utilization computed by the host."""
+def growthbook_decisions(
+    gb: GrowthBook, plan: str, usage: dict[str, float], flags: int = 8
+) -> list[str]:
+    """The same decisions through GrowthBook: utilization computed by the host (for the
+    metrics of the first `flags` flags)."""
     attributes: dict[str, Any] = {"id": "a1", "plan": plan}
-    attributes |= {f"{m}_pct": usage[m] * 100 / LIMIT for m in METRICS}
+    attributes |= {f"{m}_pct": usage[m] * 100 / LIMIT for m in METRICS[:flags]}
     gb.set_attributes(attributes)
-    return [key for key in GROWTHBOOK_FEATURES if gb.is_on(key)]
+    return [f"r{i}" for i in range(flags) if gb.is_on(f"r{i}")]
 
 
 def usages(count: int) -> list[dict[str, float]]:
@@ -141,35 +228,51 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
     """(measurement, baseline, baseline seconds, measured seconds, target ratio)."""
     calls, repeats = (100, 3) if quick else (2000, 9)
     samples = usages(64)
+    one = Evaluator(parse_catalog(threshold_catalog(1)))
     eight = Evaluator(parse_catalog(threshold_catalog(8)))
     thousand = Evaluator(parse_catalog(threshold_catalog(1000)))
+    admitting = Evaluator(parse_catalog(threshold_catalog(1000, admitting=True)))
     gb = GrowthBook(features=GROWTHBOOK_FEATURES)
+    eppo = eppo_client_offline()
     customer = account()
 
-    # Same decisions from all three, or the comparison means nothing.
+    # Same decisions from all four, or the comparison means nothing.
     for usage in samples:
         expected = floor("starter", usage)
         assert expected == growthbook_decisions(gb, "starter", usage)
+        assert expected == eppo_decisions(eppo, "starter", usage)
         assert expected == sorted(
             eight.triggered(customer, usage, now=NOW), key=lambda r: int(r[1:])
+        )
+        assert [r for r in expected if r == "r0"] == list(one.triggered(customer, usage, now=NOW))
+        assert [r for r in expected if r == "r0"] == growthbook_decisions(
+            gb, "starter", usage, flags=1
+        )
+        assert eight.evaluate(customer, usage, now=NOW) == admitting.evaluate(
+            customer, usage, now=NOW
         )
 
     def rotating(function: Any) -> Any:
         return cycling(lambda i: function(samples[i]), len(samples))
 
-    floor_s, gb_s, ours_s = medians(
+    floor_s, gb_s, eppo_s, ours_s, gb1_s, eppo1_s, one_s = medians(
         [
             rotating(lambda u: floor("starter", u)),
             rotating(lambda u: growthbook_decisions(gb, "starter", u)),
+            rotating(lambda u: eppo_decisions(eppo, "starter", u)),
             rotating(lambda u: eight.triggered(customer, u, now=NOW)),
+            rotating(lambda u: growthbook_decisions(gb, "starter", u, flags=1)),
+            rotating(lambda u: eppo_decisions(eppo, "starter", u, flags=1)),
+            rotating(lambda u: one.triggered(customer, u, now=NOW)),
         ],
         calls,
         repeats,
     )
-    small_s, large_s = medians(
+    small_s, large_s, admitting_s = medians(
         [
             rotating(lambda u: eight.evaluate(customer, u, now=NOW)),
             rotating(lambda u: thousand.evaluate(customer, u, now=NOW)),
+            rotating(lambda u: admitting.evaluate(customer, u, now=NOW)),
         ],
         calls,
         repeats,
@@ -209,8 +312,12 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
     )
     return [
         ("decisions, 8 threshold rules", "hand-written comparisons", floor_s, ours_s, None),
-        ("decisions, 8 threshold rules", "GrowthBook is_on x 8", gb_s, ours_s, 1.0),
+        ("decisions, 8 threshold rules", "GrowthBook is_on x 8", gb_s, ours_s, 0.5),
+        ("decisions, 8 threshold rules", "Eppo (Rust core) x 8", eppo_s, ours_s, None),
+        ("decisions, 1 threshold rule", "GrowthBook is_on x 1", gb1_s, one_s, 1.0),
+        ("decisions, 1 threshold rule", "Eppo (Rust core) x 1", eppo1_s, one_s, None),
         ("evaluate, 1000 rules (8 match)", "evaluate, 8 rules", small_s, large_s, 1.5),
+        ("evaluate, 1000 admit its plan", "evaluate, 8 rules", small_s, admitting_s, 1.5),
         ("evaluate, then compare", "(absolute, us)", 50e-6, separate_s, None),
         ("evaluate(compare=True)", "(absolute, us)", 50e-6, combined_s, 1.0),
         ("evaluate(compare=True)", "building its payload objects", build_s, combined_s, None),

@@ -18,6 +18,7 @@ from typing import Any
 import evaluator
 import fleet
 import logging_cost
+import request
 import rightsizing
 import server
 import stores
@@ -109,6 +110,8 @@ def main() -> int:
     rows.append(("quote a plan change", "one line's bare arithmetic", base, meas, 10.0))
 
     rows += evaluator.rows(quick)
+    request_rows, request_notes = request.rows(quick)
+    rows += request_rows
     rows += logging_cost.rows(quick)
     store_rows, store_notes = stores.rows(quick)
     rows += store_rows
@@ -128,7 +131,7 @@ def main() -> int:
         f"{base_bytes / 1024:8.0f}KB {catalog_bytes / 1024:8.0f}KB "
         f"{catalog_bytes / base_bytes:6.2f}x"
     )
-    for note in store_notes:
+    for note in [*request_notes, *store_notes]:
         print(f"  {note}")
     print("right-sizing on pathological catalogs: the request, as a ratio to one pack's")
     for case, base_s, meas_s, cold, reached in rightsizing.rows(quick):

@@ -282,7 +282,7 @@ class Evaluator:
     def _compare(self, ctx: Context, problems: list[str]) -> Comparison:
         """The comparison for a checked context; degraded, not raised, on failure."""
         try:
-            text = locale_text(self._locale(ctx.account), ctx.zone)
+            text = locale_text(self._locale(ctx.account))
             with decimal.localcontext(prec=PRECISION):
                 result = self._comparer.compare(ctx, text)
             problems = [*problems, *self._late_problems()]

@@ -103,18 +103,19 @@ class _Blank(dict[str, str]):
         return ""
 
 
-@functools.lru_cache(maxsize=256)
-def locale_text(locale: str, zone: tzinfo) -> LocaleText:
-    """A shared `LocaleText` for the locale and zone (they are immutable)."""
-    return LocaleText(locale, zone)
+@functools.lru_cache(maxsize=_CACHE)
+def locale_text(locale: str) -> LocaleText:
+    """The shared `LocaleText` of a locale Babel knows (one of a `fallback_chain`): built
+    once, with its number patterns, and kept, so accounts spread over many time zones
+    share one per locale (zones are an argument of `LocaleText.date`)."""
+    return LocaleText(locale)
 
 
 class LocaleText:
-    """Formats figures and renders templates for one locale."""
+    """Formats figures and renders templates for one locale, in any time zone."""
 
-    def __init__(self, locale: str, zone: tzinfo) -> None:
+    def __init__(self, locale: str) -> None:
         self.locale = locale
-        self.zone = zone
         parsed = _locale(locale)
         self.direction: Direction = "rtl" if parsed.character_order == "right-to-left" else "ltr"
         self._number = decimal_format(parsed, "#,##0.##")
@@ -144,9 +145,9 @@ class LocaleText:
         in a banner, and it never shows 100% before the limit is really reached."""
         return self._percent(Decimal(int(value * 100)).scaleb(-2))
 
-    def date(self, value: datetime) -> str:
-        """The local date, in the locale's medium format."""
-        return _date(value.astimezone(self.zone).date(), self.locale)
+    def date(self, value: datetime, zone: tzinfo) -> str:
+        """The date in `zone`, in the locale's medium format."""
+        return _date(value.astimezone(zone).date(), self.locale)
 
     def render(
         self, message: Message, values: Mapping[str, str], counts: Mapping[str, Decimal]

@@ -90,7 +90,7 @@ class NudgeBuilder:
         account = ctx.account
         chain = fallback_chain(account.locale, self.catalog.default_locale)
         locale = next(loc for loc in chain if loc in rule.messages)
-        text = locale_text(chain[0], ctx.zone)
+        text = locale_text(chain[0])
         percent = rule.discount.for_tenure(ctx.tenure) if rule.discount else 0
         offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
         if offer_option is not None and isinstance(rule.trigger, BreakEven):
@@ -421,7 +421,7 @@ class NudgeBuilder:
                 "remaining": "" if ent.remaining is None else text.number(ent.remaining),
                 "percent": figures.formatted_percent or "",
                 "level": "" if hit.level is None else text.number(hit.level),
-                "run_out_date": text.date(ent.run_out_at) if ent.run_out_at else "",
+                "run_out_date": text.date(ent.run_out_at, ctx.zone) if ent.run_out_at else "",
             }
             counts |= {
                 "used": ent.used,
@@ -452,11 +452,11 @@ class NudgeBuilder:
             values["days"] = text.number(Decimal(hit.days))
             counts["days"] = Decimal(hit.days)
         if hit.date is not None:
-            values["date"] = text.date(hit.date)
+            values["date"] = text.date(hit.date, ctx.zone)
         if offer is not None and offer.trial_end is not None:
-            values["extended_until"] = text.date(offer.trial_end)
+            values["extended_until"] = text.date(offer.trial_end, ctx.zone)
         if rule.ends is not None:
-            values["expires"] = text.date(rule.ends)
+            values["expires"] = text.date(rule.ends, ctx.zone)
         return values, counts
 
 

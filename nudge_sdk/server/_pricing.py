@@ -7,7 +7,6 @@ Pure: built from a compiled `Catalog` and a locale, once per catalog version and
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 
 import attrs
@@ -153,7 +152,7 @@ class CatalogView:
 def catalog_view(catalog: Catalog, version: str, locale: str) -> CatalogView:
     """The pricing page's view of `catalog` in `locale` (or its fallbacks)."""
     chain = fallback_chain(locale, catalog.default_locale)
-    text = locale_text(chain[0], UTC)
+    text = locale_text(chain[0])
     return CatalogView(
         version=version,
         currency=catalog.currency.code,
