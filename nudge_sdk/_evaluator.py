@@ -129,6 +129,30 @@ def _in_its_currency(
     return run
 
 
+@attrs.frozen
+class _Indexed:
+    """Rules for anywhere, and rules for some countries by each of those (upper case)."""
+
+    anywhere: tuple[Rule, ...]
+    by_country: Mapping[str, tuple[Rule, ...]]
+
+    @classmethod
+    def of(cls, rules: Iterable[Rule]) -> _Indexed:
+        anywhere: list[Rule] = []
+        by_country: dict[str, list[Rule]] = {}
+        for rule in rules:
+            for country in rule.audience.countries:
+                by_country.setdefault(country, []).append(rule)
+            if not rule.audience.countries:
+                anywhere.append(rule)
+        return cls(tuple(anywhere), {c: tuple(rs) for c, rs in by_country.items()})
+
+    def where(self, country: str) -> tuple[Rule, ...]:
+        """The rules that may apply to an account in `country`."""
+        local = self.by_country.get(country)
+        return self.anywhere + local if local else self.anywhere
+
+
 def _plan_admits(audience: Audience, plan: str) -> bool:
     return (not audience.plans or plan in audience.plans) and plan not in audience.not_plans
 
@@ -175,17 +199,18 @@ class Evaluator:
             plan: tuple(rule for rule in ranked if _plan_admits(rule.audience, plan))
             for plan in catalog.plans
         }
-        # Rules that need a metric's usage are indexed by it, so an account's evaluation
-        # only looks at the rules of its plan that can apply to what it reported.
-        self._general: dict[str, tuple[Rule, ...]] = {}
-        self._by_metric: dict[str, dict[str, tuple[Rule, ...]]] = {}
+        # Rules that need a metric's usage are indexed by it, and rules for some countries
+        # by those, so an account's evaluation only looks at the rules of its plan that
+        # can apply to what it reported, where it is.
+        self._general: dict[str, _Indexed] = {}
+        self._by_metric: dict[str, dict[str, _Indexed]] = {}
         for plan, rules in self._rules.items():
-            self._general[plan] = tuple(r for r in rules if not _metric_of(r))
+            self._general[plan] = _Indexed.of(r for r in rules if not _metric_of(r))
             by_metric: dict[str, list[Rule]] = {}
             for rule in rules:
                 if metric := _metric_of(rule):
                     by_metric.setdefault(metric, []).append(rule)
-            self._by_metric[plan] = {m: tuple(rs) for m, rs in by_metric.items()}
+            self._by_metric[plan] = {m: _Indexed.of(rs) for m, rs in by_metric.items()}
 
     # -- public ---------------------------------------------------------------------
 
@@ -383,7 +408,7 @@ class Evaluator:
                     decide(rule, False, Miss("audience_plan", f"not for plan {account.plan}"))
         candidates = []
         cleared = []
-        for rule in self._applicable(account.plan, ctx.usage, explain):
+        for rule in self._applicable(account, ctx.usage, explain):
             outcome = self._decide(rule, ctx, placement)
             if isinstance(outcome, Miss):
                 decide(rule, False, outcome)
@@ -467,7 +492,7 @@ class Evaluator:
             decide = self._decide
             return tuple(
                 rule.id
-                for rule in self._applicable(account.plan, ctx.usage, explain=False)
+                for rule in self._applicable(account, ctx.usage, explain=False)
                 if type(decide(rule, ctx, placement)) is Hit
             )
 
@@ -506,15 +531,19 @@ class Evaluator:
             _check_state(state)
         return checked
 
-    def _applicable(self, plan: str, usage: Mapping[str, object], explain: bool) -> Iterable[Rule]:
-        """The plan's rules that can fire given the metrics reported (all when explaining,
-        so every rule gets its reason), best first."""
+    def _applicable(
+        self, account: Account, usage: Mapping[str, object], explain: bool
+    ) -> Iterable[Rule]:
+        """The rules of the account's plan that can fire given the metrics reported and
+        its country (all when explaining, so every rule gets its reason), best first."""
         if explain:
-            return self._rules[plan]
-        by_metric = self._by_metric[plan]
-        chosen = list(self._general[plan])
+            return self._rules[account.plan]
+        country = account.country.upper()
+        by_metric = self._by_metric[account.plan]
+        chosen = list(self._general[account.plan].where(country))
         for metric in usage:
-            chosen += by_metric.get(metric, ())
+            if indexed := by_metric.get(metric):
+                chosen += indexed.where(country)
         return sorted(chosen, key=lambda rule: self._rank[rule.id])
 
     def _decide(self, rule: Rule, ctx: Context, placement: str | None) -> Hit | Miss:

@@ -607,3 +607,15 @@ def test_a_trial_ending_is_its_own_kind(what: str, kind: str, action: str) -> No
     )
     [shown] = Evaluator(catalog).evaluate(account, {}, now=NOW).nudges
     assert (kind, action) == (shown.kind, shown.cta.action)
+
+
+@pytest.mark.parametrize("country", ["US", "us", "Ca", "KG", "FR", "", "ZZZ"])
+def test_country_rules_fire_where_they_are_for_and_explain_changes_nothing(country: str) -> None:
+    """Rules for some countries are indexed by them (any case): an account in one of them
+    gets the summer offer, others do not, and explaining gives the same nudges."""
+    account = attrs.evolve(STARTER, country=country)
+    options: dict[str, Any] = {"usage": {"storage_gb": 60}, "now": datetime(2025, 7, 2, tzinfo=UTC)}
+    quiet, explained = run(account, **options), run(account, explain=True, **options)
+    assert quiet.nudges == explained.nudges
+    fired = "summer_offer" in [nudge.rule for nudge in quiet.nudges]
+    assert fired == (country.upper() in {"US", "CA", "KG"})
