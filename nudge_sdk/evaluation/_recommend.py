@@ -38,7 +38,7 @@ import contextvars
 import decimal
 import itertools
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -84,7 +84,7 @@ class Budget:
     locale's data on a cold start, formatting a payload) does not count. `passed` turns
     true the first time a search finds the time up."""
 
-    __slots__ = ("_clock", "_depth", "_entered", "_spent", "passed", "seconds")
+    __slots__ = ("_clock", "_depth", "_entered", "_spent", "found", "passed", "seconds")
 
     def __init__(self, clock: Clock, seconds: float) -> None:
         self._clock = clock
@@ -93,6 +93,9 @@ class Budget:
         self._entered = 0.0
         self._depth = 0
         self.passed = False
+        self.found: dict[Hashable, Option | None] = {}
+        """The searches' answers so far, by their question: one evaluation asks the
+        same one more than once (a trigger, its offer, the comparison)."""
 
     def __enter__(self) -> Budget:
         """A search starts (searches may nest; the outermost one is timed)."""
@@ -141,6 +144,20 @@ class Need:
     least: int = 0
     """Plans on which what the account keeps costs less than this, in minor units per
     interval, are left out (an upsell never lowers the bill)."""
+
+
+def _frozen(need: Need) -> Hashable:
+    """`need` as a key: its mappings as sorted items."""
+    return (
+        tuple(sorted(need.usage.items())),
+        need.features,
+        tuple(sorted(need.grow.items())),
+        need.lowest_plan,
+        tuple(sorted(need.held.items())),
+        tuple(sorted(need.have.items(), key=lambda item: item[0])),
+        need.plan,
+        need.least,
+    )
 
 
 def holding(
@@ -438,9 +455,17 @@ def _group_choice(
         return owed
 
     best: list[tuple[Decimal, dict[str, int]]] = []
+    steps = 0
+
+    def late() -> bool:
+        """Whether the budget is spent, asking its clock every `_CLOCK_EVERY` steps (a
+        step costs a few microseconds, a clock read a fraction of one)."""
+        nonlocal steps
+        steps += 1
+        return budget.passed or (steps % _CLOCK_EVERY == 0 and budget.out())
 
     def walk(index: int, limits: list[Decimal], spent: int, chosen: dict[str, int]) -> None:
-        if (best and spent >= best[0][0]) or budget.out():
+        if (best and spent >= best[0][0]) or late():
             return
         owed = rest(limits)
         if owed is not None and (not best or spent + owed < best[0][0]):
@@ -459,7 +484,7 @@ def _group_choice(
             sorted(q for q in turns if q > 0) if last else range(max(turns), 0, -1)
         )
         for quantity in quantities:  # lazily: a quantity may be in the billions
-            if budget.out():
+            if late():
                 return  # a cut-off `continue` below may repeat a long way
             cost = spent + pack.unit * quantity
             if best and cost >= best[0][0]:
@@ -485,6 +510,10 @@ def _group_choice(
 
     walk(0, [start[metric] for metric in metrics], 0, {})
     return best[0][1] if best else None
+
+
+_CLOCK_EVERY = 32
+"""How many steps of a branch and bound run between two reads of the budget's clock."""
 
 
 def _units(amount: Decimal, grant: Decimal) -> tuple[int, int]:
@@ -590,9 +619,13 @@ class Recommender:
         `searching` block, or a fresh one: past it, the best option found so far (or
         `None`)."""
         budget = _BUDGET.get() or self.budget()
+        question = (interval, seats, _frozen(need), None if plans is None else frozenset(plans))
+        if question in budget.found:
+            return budget.found[question]
         with budget, decimal.localcontext(prec=PRECISION) as context:
             context.traps[decimal.Inexact] = True
-            return self._cheapest(interval, seats, need, budget, plans)
+            found = budget.found[question] = self._cheapest(interval, seats, need, budget, plans)
+            return found
 
     def _cheapest(
         self,
