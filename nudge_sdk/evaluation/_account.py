@@ -17,10 +17,10 @@ from __future__ import annotations
 import functools
 import math
 import reprlib
-from collections.abc import Mapping, Sized
+from collections.abc import Iterator, Mapping, Sized
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -191,9 +191,39 @@ def check_sizes(usage: object, account: Account) -> None:
             raise InvalidInput(f"{name}: {len(value)} entries, more than the {most} accepted")
 
 
+class Usage(Mapping[str, Decimal]):
+    """Usage that passed its checks, each value made exact the first time it is looked at:
+    a request reports every metric, and a decision often needs one. Its keys are known at
+    once (for the rule index), in the order reported; a float's shortest decimal text is
+    what costs."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[str, Decimal | float] = {}
+
+    def __getitem__(self, metric: str) -> Decimal:
+        value = self._values[metric]
+        if type(value) is float:  # checked: finite, within bounds
+            value = self._values[metric] = _exact(value)
+        return cast(Decimal, value)
+
+    def __contains__(self, metric: object) -> bool:
+        return metric in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Usage({dict(self)!r})"
+
+
 def clean_usage(
     usage: Mapping[str, object], metrics: Mapping[str, object]
-) -> tuple[dict[str, Decimal], dict[str, Decimal], list[tuple[str, str]]]:
+) -> tuple[Usage, dict[str, Decimal], list[tuple[str, str]]]:
     """Usage as exact numbers, the trends given with it (change per day), and a reason
     for every value that had to be dropped.
 
@@ -202,18 +232,19 @@ def clean_usage(
     non-finite numbers, and unknown metrics are dropped with a reason. A trend may be
     negative (usage falling); it must be finite and within `MAX_USAGE`.
     """
-    clean: dict[str, Decimal] = {}
+    result = Usage()
+    clean = result._values  # floats stay floats until looked at
     trends: dict[str, Decimal] = {}
     dropped: list[tuple[str, str]] = []
     for metric, value in usage.items():
         # The common cases first: a non-negative int (not a bool), or a finite
-        # non-negative float taken at its shortest decimal text.
+        # non-negative float, taken at its shortest decimal text when looked at.
         if isinstance(value, int) and type(value) is not bool and 0 <= value <= MAX_USAGE:
             if metric in metrics:
                 clean[metric] = Decimal(value)
                 continue
         elif isinstance(value, float) and 0 <= value <= MAX_USAGE and metric in metrics:
-            clean[metric] = _exact(value)
+            clean[metric] = value
             continue
         elif isinstance(value, Mapping) and metric in metrics:
             reading = _reading(metric, value)
@@ -226,7 +257,7 @@ def clean_usage(
             dropped.append((str(metric), reason))
         elif isinstance(value, Decimal | int):
             clean[metric] = _places(Decimal(value))
-    return clean, trends, dropped
+    return result, trends, dropped
 
 
 def _exact(value: float) -> Decimal:
