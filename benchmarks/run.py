@@ -107,7 +107,7 @@ def main() -> int:
         200 if quick else 5000,
         repeats,
     )
-    rows.append(("quote a plan change", "one line's bare arithmetic", base, meas, 10.0))
+    rows.append(("quote a plan change", "one line's bare arithmetic", base, meas, 5.0))
 
     rows += evaluator.rows(quick)
     request_rows, request_notes = request.rows(quick)

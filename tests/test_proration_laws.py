@@ -27,7 +27,8 @@ from nudge_sdk import (
     prorate,
     round_minor,
 )
-from tests.strategies import catalogs, monthly_or_yearly, periods_with_instant
+from nudge_sdk.billing._proration import _rounded
+from tests.strategies import catalogs, monthly_or_yearly, periods_with_instant, roundings
 
 IMMEDIATE = DowngradeTiming.IMMEDIATE
 plan_ids = st.sampled_from(["p0", "p1", "p2", "p3"])
@@ -342,3 +343,26 @@ def test_due_is_the_quote_total(
         old_item, new_item, period=period, at=at, zone=zone, anchor=anchor, trial_end=trial_end
     )
     assert quote.total.minor == due
+
+
+@given(
+    amount=st.one_of(
+        st.integers(0, 10**15),
+        st.fractions(min_value=0, max_value=10**12, max_denominator=10**6),
+    ),
+    share=st.fractions(min_value=0, max_value=1, max_denominator=10**13),
+    mode=roundings,
+)
+def test_integer_rounding_is_round_minor(
+    amount: int | Fraction, share: Fraction, mode: Rounding
+) -> None:
+    """A quote line rounds its amount times its share in integers, and that is exactly
+    `round_minor` of the exact product, in every rounding mode (ties included)."""
+    assert round_minor(amount * share, mode) == _rounded(amount, share, mode)
+
+
+@given(whole=st.integers(0, 10**9), mode=roundings)
+def test_integer_rounding_of_ties(whole: int, mode: Rounding) -> None:
+    """Exact halves, where the modes differ."""
+    amount, share = 2 * whole + 1, Fraction(1, 2)
+    assert round_minor(amount * share, mode) == _rounded(amount, share, mode)

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import attrs
 
 from nudge_sdk._errors import InvalidInput
-from nudge_sdk.billing._money import Currency, Money, Rounding, round_minor
+from nudge_sdk.billing._money import Currency, Money, Rounding
 from nudge_sdk.billing._periods import Cycle, Interval, Period, aware, local_days
 from nudge_sdk.billing._policy import (
     DowngradeTiming,
@@ -288,8 +288,8 @@ class Quoter:
         current = old or new
         if current is None:
             raise InvalidInput("a quote needs an old item, a new item, or both")
-        old_amount = self.recurring(old) if old else Fraction(0)
-        new_amount = self.recurring(new) if new else Fraction(0)
+        old_amount = self._recurring(old) if old else 0
+        new_amount = self._recurring(new) if new else 0
         downgrade = _lowers_the_bill(old, old_amount, new, new_amount, self.policy.longer_interval)
         cycle = _CycleOf(anchor or period.start, current.interval, zone)
         if trial_end is not None and at < aware("trial_end", trial_end):
@@ -385,25 +385,26 @@ class Quoter:
         self,
         kind: LineKind,
         item: Item,
-        amount: Fraction,
+        amount: int | Fraction,
         share: Fraction,
         period: Period,
         at: datetime,
         cap: int | None,
     ) -> QuoteLine:
         exact = amount * share
-        minor = round_minor(exact, self._round)
+        minor = _rounded(amount, share, self._round)  # as round_minor(exact), in integers
         if cap is not None:
             minor = min(minor, cap)
-        sign = -1 if kind is LineKind.CREDIT else 1
+        if kind is LineKind.CREDIT:
+            exact, minor = -exact, -minor
         return QuoteLine(
             kind=kind,
             item=item,
             start=at,
             end=period.end,
             fraction=share,
-            exact=sign * exact,
-            amount=Money(sign * minor, self.catalog.currency),
+            exact=exact,
+            amount=Money(minor, self.catalog.currency),
         )
 
     def _nothing(self, effective_at: datetime, new_period: Period | None, downgrade: bool) -> Quote:
