@@ -3,6 +3,10 @@ endpoint on the same server that reads the same request and answers a fixed payl
 the same size, so the ratio is what evaluating (parse, account, store, payload, JSON)
 adds to the HTTP path that every request pays anyway.
 
+Beside it, the host's own endpoint as the issue measured it: a Starlette route in the
+same server that evaluates in process (no store, no token), with and without
+``compare``, and answers `to_json_bytes`.
+
 The server is `nudge serve`'s app under uvicorn in a subprocess, on a free port of
 127.0.0.1 only, with a ``memory://`` store; the client keeps several HTTP/1.1 keep-alive
 connections busy over raw asyncio sockets (a light client, so the server is what is
@@ -32,6 +36,8 @@ PLANS = ROOT / "examples" / "plans.yaml"
 TOKEN = "benchmark-token"
 HOST = "127.0.0.1"
 BARE = "/bench/bare"
+HOST_EVALUATE = "/bench/host"
+HOST_COMPARE = "/bench/host-compare"
 ACCOUNTS = 200
 
 Row = tuple[str, str, float, float, float | None]
@@ -49,17 +55,36 @@ def _serve(port: int) -> None:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from nudge_sdk import Evaluator, account_from_json, load_catalog, to_json_bytes
+    from nudge_sdk.billing._periods import parse_instant
     from nudge_sdk.server import create_app
 
     logging.getLogger("nudge_sdk").setLevel(logging.ERROR)
     app = create_app(PLANS, "memory://", tokens=[TOKEN], reload_every=0)
     fixed = json.dumps(_payload(), separators=(",", ":")).encode()
+    evaluator = Evaluator(load_catalog(PLANS))
 
     async def bare(request: Request) -> Response:
         await request.body()  # read the same request the evaluation reads
         return Response(fixed, media_type="application/json")
 
+    def host(compare: bool) -> Any:
+        async def endpoint(request: Request) -> Response:
+            body = await request.json()
+            result = evaluator.evaluate(
+                account_from_json(body["account"]),
+                body["usage"],
+                now=parse_instant(body["now"]),
+                placement=body["placement"],
+                compare=compare,
+            )
+            return Response(to_json_bytes(result), media_type="application/json")
+
+        return endpoint
+
     app.add_route(BARE, bare, methods=["POST"])
+    app.add_route(HOST_EVALUATE, host(False), methods=["POST"])
+    app.add_route(HOST_COMPARE, host(True), methods=["POST"])
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
 
 
@@ -168,8 +193,9 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes], seconds: float = 30)
     raise RuntimeError("the server did not become ready")
 
 
-def measure(quick: bool) -> tuple[float, float, int]:
-    """Median requests per second of the bare endpoint and of evaluate, and failures."""
+def measure(quick: bool) -> tuple[dict[str, float], int]:
+    """Median requests per second of each endpoint (``bare``, ``evaluate``, ``host``,
+    ``host_compare``), and failures."""
     count = 300 if quick else 2000
     repeats = 2 if quick else 5
     connections = 4 if quick else 8
@@ -182,30 +208,52 @@ def measure(quick: bool) -> tuple[float, float, int]:
     try:
         _wait_ready(port, server)
         bodies = _bodies(ACCOUNTS)
-        evaluate = [_request("/v1/evaluate", body) for body in bodies]
-        bare = [_request(BARE, body) for body in bodies]
-        asyncio.run(_round(port, evaluate, 100, connections, seconds))  # warm up
-        asyncio.run(_round(port, bare, 100, connections, seconds))
-        rates: dict[str, list[float]] = {"bare": [], "evaluate": []}
+        paths = {
+            "bare": BARE,
+            "evaluate": "/v1/evaluate",
+            "host": HOST_EVALUATE,
+            "host_compare": HOST_COMPARE,
+        }
+        requests = {name: [_request(path, body) for body in bodies] for name, path in paths.items()}
+        for batch in requests.values():  # warm up
+            asyncio.run(_round(port, batch, 100, connections, seconds))
+        rates: dict[str, list[float]] = {name: [] for name in paths}
         failed = 0
         for _ in range(repeats):
-            for name, requests in (("bare", bare), ("evaluate", evaluate)):
-                rate, bad = asyncio.run(_round(port, requests, count, connections, seconds))
+            for name, batch in requests.items():
+                rate, bad = asyncio.run(_round(port, batch, count, connections, seconds))
                 rates[name].append(rate)
                 failed += bad
     finally:
         server.terminate()
         server.wait(10)
-    return statistics.median(rates["bare"]), statistics.median(rates["evaluate"]), failed
+    return {name: statistics.median(found) for name, found in rates.items()}, failed
 
 
 def rows(quick: bool) -> list[Row]:
     """The row `run.py` prints: seconds per request of each, as throughput inverted."""
-    bare, evaluate, failed = measure(quick)
+    rates, failed = measure(quick)
     if failed:
         raise RuntimeError(f"{failed} requests did not answer 200")
+    bare = 1 / rates["bare"]
     return [
-        ("sidecar POST /v1/evaluate", "bare endpoint, fixed payload", 1 / bare, 1 / evaluate, None)
+        (
+            "sidecar POST /v1/evaluate",
+            "bare endpoint, fixed payload",
+            bare,
+            1 / rates["evaluate"],
+            None,
+        ),
+        # The issue's targets are throughputs: at least 0.5x (0.4x with compare) the
+        # fixed body's requests per second, so at most 2x (2.5x) its time per request.
+        ("host endpoint, evaluate", "bare endpoint, fixed payload", bare, 1 / rates["host"], 2.0),
+        (
+            "host endpoint, compare=True",
+            "bare endpoint, fixed payload",
+            bare,
+            1 / rates["host_compare"],
+            2.5,
+        ),
     ]
 
 
@@ -217,12 +265,10 @@ def main() -> int:
     if options.serve:
         _serve(options.serve)
         return 0
-    bare, evaluate, failed = measure(options.quick)
-    print(f"{'measurement':32} {'baseline':28} {'base':>10} {'measured':>10} {'ratio':>7}")
-    print(
-        f"{'sidecar POST /v1/evaluate':32} {'bare endpoint, fixed payload':28} "
-        f"{bare:7.0f}r/s {evaluate:7.0f}r/s {bare / evaluate:6.2f}x"
-    )
+    rates, failed = measure(options.quick)
+    print(f"{'endpoint':24} {'requests/s':>10} {'of the bare one':>16}")
+    for name, rate in rates.items():
+        print(f"{name:24} {rate:10.0f} {rate / rates['bare']:15.2f}x")
     if failed:
         print(f"{failed} requests did not answer 200", file=sys.stderr)
         return 1
