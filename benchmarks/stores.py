@@ -144,7 +144,13 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
             index, usage, now = work[position["i"]]
             return nudges.evaluate(passes[position["pass"]][index], usage, now=now)
 
-        base, measured = medians([_cycling(bare, count), stored], count, repeats)
+        base, measured, ping = medians([_cycling(bare, count), stored, store.ping], count, repeats)
+        if name in ("redis", "postgres"):  # what one network round trip costs here
+            notes.append(
+                f"{name}: a bare PING round trip takes {ping * 1e6:.0f} us; the store adds "
+                f"{(measured - base) * 1e6:.0f} us per evaluation, "
+                f"{(measured - base) / ping:.2f} round trips' worth"
+            )
         target = 1.5 if name in ("sqlite", "redis") else None
         label = f"evaluate with {name} store"
         rows_out.append((label, "evaluate, snapshot in hand", base, measured, target))

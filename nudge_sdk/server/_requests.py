@@ -241,7 +241,11 @@ ACCOUNT_SCHEMA: dict[str, Any] = {
         "trial_end": _described("When the trial ends.", _MAYBE_INSTANT),
         "licence_end": _described("When the licence ends.", _MAYBE_INSTANT),
         "locale": _described("'en', 'fa-IR', 'ar'...", {"type": "string"}),
-        "currency": _described("ISO 4217; the catalog's when empty.", {"type": "string"}),
+        "currency": _described(
+            "ISO 4217, one the catalog sells in (it picks the prices); the catalog's own when "
+            "empty.",
+            {"type": "string"},
+        ),
         "zone": _described("IANA time zone.", {"type": "string"}),
         "country": _described("ISO country code.", {"type": "string"}),
         "addons": _described(
