@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudge_sdk.evaluation._packs import PackTable
+from nudge_sdk.evaluation._packs import PackTable, PairTable
 
 Packs = list[tuple[str, int, Decimal]]
 
@@ -165,3 +165,78 @@ def test_a_deadline_stops_the_table_and_the_next_call_goes_on() -> None:
 def test_a_table_needs_packs_that_grant_something(packs: Packs, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         PackTable(packs)
+
+
+# -- two metrics: the pair table ------------------------------------------------------
+
+Pairs = list[tuple[str, int, Decimal, Decimal]]
+
+pair_packs = st.lists(
+    st.tuples(
+        st.integers(1, 900),
+        st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(3)]),
+        st.integers(0, 4).map(Decimal),
+    ).filter(lambda pack: pack[1] or pack[2]),
+    min_size=1,
+    max_size=4,
+).filter(lambda packs: any(p[1] for p in packs) and any(p[2] for p in packs))
+
+
+def pair_reference(packs: Pairs, g: Decimal, t: Decimal) -> tuple[int, int] | None:
+    """The least (cost, units) over every quantity of every pack up to what could
+    matter: enough of each alone to cover both."""
+    best = None
+    bounds = [
+        range(
+            1
+            + max(
+                int(g / a) + 1 if a else 0,
+                int(t / b) + 1 if b else 0,
+            )
+        )
+        for _, _, a, b in packs
+    ]
+    for counts in itertools.product(*bounds):
+        room = sum((n * a for n, (_, _, a, _) in zip(counts, packs, strict=True)), Decimal(0))
+        seats = sum((n * b for n, (_, _, _, b) in zip(counts, packs, strict=True)), Decimal(0))
+        if room >= g and seats >= t:
+            mine = (sum(n * p for n, (_, p, _, _) in zip(counts, packs, strict=True)), sum(counts))
+            best = mine if best is None or mine < best else best
+    return best
+
+
+@given(
+    raw=pair_packs,
+    g=st.integers(0, 14).map(lambda n: Decimal(n) / 2),
+    t=st.integers(0, 6).map(Decimal),
+)
+def test_the_pair_table_matches_brute_force(
+    raw: list[tuple[int, Decimal, Decimal]], g: Decimal, t: Decimal
+) -> None:
+    """Two metrics, packs granting one or both (half steps included): the cheapest
+    cover, then the fewest units, exactly as trying every quantity finds."""
+    packs = [(f"p{i}", price, a, b) for i, (price, a, b) in enumerate(raw)]
+    table = PairTable(packs)
+    chosen = table.choose(table.steps(g, 0), table.steps(t, 1), never)
+    expected = pair_reference(packs, g, t)
+    if chosen is None:
+        assert expected is None
+        return
+    by_id = {pack_id: (price, a, b) for pack_id, price, a, b in packs}
+    cost = sum(by_id[i][0] * n for i, n in chosen.items())
+    assert sum(by_id[i][1] * n for i, n in chosen.items()) >= g
+    assert sum(by_id[i][2] * n for i, n in chosen.items()) >= t
+    assert expected == (cost, sum(chosen.values()))
+
+
+def test_a_pair_table_grows_in_both_directions_and_stops_at_the_deadline() -> None:
+    """Asked for more room, then more seats, it extends what it has; a deadline that has
+    passed stops it growing, and the next question goes on from there."""
+    table = PairTable(
+        [("bundle", 800, Decimal(60), Decimal(1)), ("seat", 300, Decimal(0), Decimal(1))]
+    )
+    assert {"bundle": 2} == table.choose(table.steps(Decimal(93), 0), 0, never)
+    assert {"bundle": 2, "seat": 1} == table.choose(2, 3, never)
+    assert table.choose(5000, 3, lambda: True) is None
+    assert {"bundle": 3} == table.choose(table.steps(Decimal(150), 0), 3, never)
+    assert not table.fits(10**6, 10)

@@ -140,6 +140,23 @@ def test_the_search_matches_brute_force_with_bundles(catalog: Catalog, need: Nee
     assert (None if expected is None else expected.cost) == (None if found is None else found.cost)
 
 
+@given(
+    bundle_catalogs(),
+    st.fixed_dictionaries({m: st.integers(0, 20).map(Decimal) for m in METRICS}),
+)
+def test_the_pair_tables_answer_as_brute_force_does(
+    catalog: Catalog, usage: dict[str, Decimal]
+) -> None:
+    """Hard limits on both metrics and no floor: a bundle's group is answered by its pair
+    table (two metrics at once), and the cost is still the exact minimum."""
+    hard = {plan_id: attrs.evolve(plan, overage={}) for plan_id, plan in catalog.plans.items()}
+    catalog = attrs.evolve(catalog, plans=hard)
+    need = Need(usage=usage)
+    found = cheapest(catalog, MONTH, 1, need)
+    expected = brute_force(catalog, 1, need)
+    assert (None if expected is None else expected.cost) == (None if found is None else found.cost)
+
+
 def test_right_size_not_next_tier() -> None:
     """With a storage pack cheaper than the next plan, the pack is recommended."""
     catalog = Catalog(

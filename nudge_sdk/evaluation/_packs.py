@@ -1,6 +1,8 @@
 """The cheapest pack quantities for one metric, in time polynomial in the packs and the
 units needed: the exact search for the common case of add-ons that each grant one
 metric (more storage, more credits), however many near-equal packs a catalog sells.
+(`PairTable`, at the end, does the same for two metrics that bundles join, for needs
+of bounded size.)
 
 The packs' grants are whole multiples of one step (their greatest common divisor, found
 exactly from the decimals), so a quantity of packs is a number of steps ``y`` and the
@@ -43,7 +45,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["PackTable"]
+__all__ = ["MAX_PAIR_WORK", "PackTable", "PairTable"]
 
 _UNIT = 1 << 40
 """Table entries are ``cost * _UNIT + units``: one integer compares by cost, then by
@@ -272,3 +274,105 @@ def _exponent(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     assert isinstance(exponent, int), "grants are finite"
     return exponent
+
+
+MAX_PAIR_WORK = 60_000
+"""The most cell-by-pack steps a `PairTable` takes for one question (a few tens of
+milliseconds): past it the branch and bound answers instead."""
+
+
+class PairTable:
+    """The cheapest quantities of packs that grant two metrics (storage and seats in one
+    bundle), for needs of bounded size: ``F(t, g)``, the least cost (then fewest units)
+    of at least ``g`` steps of the first metric and ``t`` of the second, is
+    ``min over packs (F(max(0, t - b), max(0, g - a)) + price)`` with ``F(0, 0) = 0``:
+    drop any one pack from a cheapest cover and the rest covers what is left. Built
+    lazily, row by row of the second metric, as far as questions have needed, and
+    shared by every plan that sells these packs. Hard limits only: with overage or a
+    floor, the branch and bound answers."""
+
+    __slots__ = ("_last", "_rows", "_steps", "grants", "ids", "units")
+
+    def __init__(self, packs: Sequence[tuple[str, int, Decimal, Decimal]]) -> None:
+        if not packs:
+            raise ValueError("a pair table needs at least one pack")
+        self.ids = tuple(pack_id for pack_id, _, _, _ in packs)
+        self.units = tuple(price for _, price, _, _ in packs)
+        self._steps: list[Decimal] = []
+        scaled: list[list[int]] = []
+        for grants in ([pack[2] for pack in packs], [pack[3] for pack in packs]):
+            exponent = max(0, *(-_exponent(grant) for grant in grants if grant))
+            whole = [int(grant.scaleb(exponent)) for grant in grants]
+            if min(whole) < 0 or not any(whole):
+                raise ValueError("every metric needs a pack granting it, and none negative")
+            common = math.gcd(*whole)
+            self._steps.append(Decimal(common).scaleb(-exponent))
+            scaled.append([amount // common for amount in whole])
+        self.grants = tuple(zip(scaled[0], scaled[1], strict=True))
+        if any(a == 0 and b == 0 for a, b in self.grants):
+            raise ValueError("every pack must grant one of the metrics")
+        self._rows: list[list[int]] = []  # _rows[t][g]: cost * _UNIT + units, or -1
+        self._last: list[list[int]] = []
+
+    def steps(self, short: Decimal, metric: int) -> int:
+        """How many steps of `metric` (0 or 1) cover `short` (0 if nothing is short)."""
+        if short <= 0:
+            return 0
+        whole, rest = divmod(short, self._steps[metric])
+        return int(whole) + (1 if rest else 0)
+
+    def fits(self, g: int, t: int) -> bool:
+        """Whether the question for `g` and `t` steps stays within `MAX_PAIR_WORK`."""
+        cells = (t + 1) * (g + 1)
+        known = len(self._rows) * (len(self._rows[0]) if self._rows else 0)
+        return (cells - min(cells, known)) * len(self.units) <= MAX_PAIR_WORK
+
+    def choose(self, g: int, t: int, out: Callable[[], bool]) -> dict[str, int] | None:
+        """The cheapest quantities covering `g` steps of the first metric and `t` of the
+        second (ask `fits` first); `None` if nothing covers, or `out()` said the time is
+        up while the table grew."""
+        if not self._extend(g, t, out):
+            return None
+        if self._rows[t][g] < 0:
+            return None
+        counts = [0] * len(self.ids)
+        while t or g:
+            pick = self._last[t][g]
+            counts[pick] += 1
+            a, b = self.grants[pick]
+            t, g = max(0, t - b), max(0, g - a)
+        return {self.ids[i]: n for i, n in enumerate(counts) if n}
+
+    def _extend(self, g: int, t: int, out: Callable[[], bool]) -> bool:
+        """Grow the table to rows ``0..t`` and columns ``0..g``; `False` if `out()` said
+        stop first. Rows grow in order, each across every column: a cell needs only rows
+        at or above it, at columns at or left of it."""
+        width = max(g + 1, len(self._rows[0]) if self._rows else 0)
+        packs = [
+            (i, a, b, price * _UNIT + 1)
+            for i, ((a, b), price) in enumerate(zip(self.grants, self.units, strict=True))
+        ]
+        done = 0
+        for row in range(max(t + 1, len(self._rows))):
+            if row == len(self._rows):
+                self._rows.append([])
+                self._last.append([])
+            cells, last = self._rows[row], self._last[row]
+            for column in range(len(cells), width):
+                done += 1
+                if not done % _CHUNK and out():
+                    return False
+                if not row and not column:
+                    cells.append(0)
+                    last.append(_NONE)
+                    continue
+                best, pick = -1, _NONE
+                for i, a, b, add in packs:
+                    if not (a and column) and not (b and row):
+                        continue  # it adds nothing here
+                    before = self._rows[row - b if row > b else 0][column - a if column > a else 0]
+                    if before >= 0 and (best < 0 or before + add < best):
+                        best, pick = before + add, i
+                cells.append(best)
+                last.append(pick)
+        return True

@@ -23,9 +23,13 @@ Costs are `Decimal` minor units: usage is a decimal quantity and prices are inte
 so every cost is exact at `PRECISION` digits; `cheapest` traps `Inexact` so that a
 magnitude beyond it fails loudly instead of rounding.
 
-The search never lists quantities: it walks them lazily, dearest-value-first packs from
-the covering quantity down, and stops as soon as a lower bound (what is spent plus the
-shortfall at the best rate still available) cannot beat the best found. It also honours
+Most groups are answered from tables built once per catalog and grown as requests need
+them (`nudge_sdk.evaluation._packs`): one metric's packs by a `PackTable` (any need,
+however large), and two metrics joined by bundles, with hard limits and no floor, by a
+`PairTable` while the need is of bounded size. The rest go to the branch and bound: it
+never lists quantities, it walks them lazily, best-value packs first from the covering
+quantity down, and stops as soon as a lower bound (what is spent plus the shortfall at
+the best rate still available) cannot beat the best found. Every search honours
 a `Budget`: a deadline on an injected clock (`time.thread_time` by default), the one
 thing in the evaluation that reads a clock, because a deadline is about elapsed time
 and not about the account. Past it, a search returns the best option found so far, or
@@ -46,7 +50,7 @@ import attrs
 
 from nudge_sdk.billing._periods import Interval
 from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
-from nudge_sdk.evaluation._packs import PackTable
+from nudge_sdk.evaluation._packs import PackTable, PairTable
 
 __all__ = [
     "DEADLINE",
@@ -555,6 +559,7 @@ class Recommender:
         self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
         self._table_of: dict[tuple[Interval, str, str], PackTable] = {}
         self._rates: dict[tuple[Interval, str, str], Decimal | None] = {}
+        self._pairs: dict[tuple[Interval, tuple[_Pack, ...]], PairTable] = {}
 
     def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
         """`short` in groups no add-on links, with their add-ons sold with the plan
@@ -592,6 +597,40 @@ class Recommender:
                 )
             self._table_of[interval, plan_id, metric] = found
         return found
+
+    def _pair_choice(
+        self,
+        interval: Interval,
+        plan: Plan,
+        group: Group,
+        need: Need,
+        limits: Mapping[str, Decimal],
+        budget: Budget,
+    ) -> tuple[bool, dict[str, int] | None]:
+        """A two-metric group's cheapest quantities from its `PairTable`, when the
+        question suits one: hard limits, no floor, a need of bounded size. ``(False,
+        None)`` when it does not (the branch and bound answers), else ``(True, choice)``."""
+        metrics, packs = group
+        if (
+            len(metrics) != 2
+            or any(m in plan.overage or m in need.grow for m in metrics)
+            or not packs
+        ):
+            return False, None
+        table = self._pairs.get((interval, packs))
+        if table is None:
+            grants = [dict(pack.grants) for pack in packs]
+            table = self._pairs[interval, packs] = PairTable(
+                [
+                    (pack.id, pack.unit, got.get(0, _ZERO), got.get(1, _ZERO))
+                    for pack, got in zip(packs, grants, strict=True)
+                ]
+            )
+        shorts = [need.usage.get(m, _ZERO) - limits[m] for m in metrics]
+        g, t = table.steps(shorts[0], 0), table.steps(shorts[1], 1)
+        if not table.fits(g, t):
+            return False, None
+        return True, table.choose(g, t, budget.out)
 
     def budget(self) -> Budget:
         """A fresh budget of this recommender's deadline, starting now."""
@@ -751,7 +790,9 @@ class Recommender:
                     budget.out,
                 )
             else:
-                choice = _group_choice(plan, group, need, budget, limits)
+                answered, choice = self._pair_choice(interval, plan, group, need, limits, budget)
+                if not answered:
+                    choice = _group_choice(plan, group, need, budget, limits)
             for addon_id, quantity in (choice or {}).items():
                 chosen[addon_id] = chosen.get(addon_id, 0) + quantity
         return _cost(self.catalog, plan, interval, seats, chosen, need, metrics)
