@@ -51,6 +51,7 @@ import attrs
 from nudge_sdk._errors import InvalidInput, NudgeError
 from nudge_sdk._log import debugging
 from nudge_sdk._log import log as _log
+from nudge_sdk.billing._money import Money
 from nudge_sdk.billing._periods import FIRST_INSTANT, LAST_INSTANT, aware, in_range
 from nudge_sdk.billing._proration import Quoter
 from nudge_sdk.catalog._catalog import Catalog, Plan, ProrationPolicy
@@ -179,6 +180,13 @@ class Evaluator:
             code: Evaluator(view, policy=policy, deadline=deadline, clock=clock)
             for code, view in catalog.views.items()
         }
+        # The formatters of every locale the catalog writes in, built now rather than on
+        # a first request in each (Babel's patterns take a while to load).
+        named = {catalog.default_locale, *catalog.interval_names, *catalog.comparison_messages}
+        for rule in catalog.rules.values():
+            named.update(rule.messages)
+        for locale in sorted(named):
+            locale_text(locale).money(Money(0, catalog.currency))
         self.quoter = Quoter(catalog, policy)
         self.recommender = Recommender(catalog, clock=clock, deadline=self.deadline)
         self._silencing = frozenset(catalog.signals)

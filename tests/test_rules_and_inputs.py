@@ -268,3 +268,19 @@ def test_cli_evaluate_bad_account_json(tmp_path: Path) -> None:
         code,
         err.splitlines(),
     )
+
+
+def test_a_message_knows_the_placeholders_it_names() -> None:
+    """Only these are formatted for a nudge: the plural count's too, and none twice."""
+    rule = """\
+    r:
+      when: {usage: {metric: gb, levels: [80]}}
+      messages:
+        en:
+          title: "{used} of {limit}"
+          body: {count: quantity, one: "{quantity} pack", other: "{quantity} packs for {price}"}
+          cta: Upgrade
+    """
+    catalog = parse_catalog(HEAD + "nudges:\n" + indent(dedent(rule), "  "))
+    names = catalog.rules["r"].messages["en"].names
+    assert frozenset({"used", "limit", "quantity", "price"}) == names

@@ -270,6 +270,16 @@ class Template:
         return self.forms.get(plural_form) or self.forms["other"]
 
 
+def _named(message: Message) -> frozenset[str]:
+    return frozenset(
+        name
+        for template in (message.title, message.body, message.cta)
+        for text in template.forms.values()
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name
+    ) | {t.count for t in (message.title, message.body, message.cta) if t.count}
+
+
 @attrs.frozen
 class Message:
     """A rule's title, body and call to action in one locale."""
@@ -277,6 +287,10 @@ class Message:
     title: Template
     body: Template
     cta: Template
+    names: frozenset[str] = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_named, takes_self=True)
+    )
+    """The placeholders its texts name (and count by): only these are formatted."""
 
 
 @attrs.frozen(kw_only=True)

@@ -401,7 +401,9 @@ class NudgeBuilder:
         percent: Fraction | int,
         locale: str,
     ) -> tuple[dict[str, str], dict[str, Decimal]]:
-        """The placeholders' values, formatted, and the numbers plurals are chosen by."""
+        """The placeholders' values, formatted, and the numbers plurals are chosen by:
+        those the message names (the rest would render nowhere), where formatting costs."""
+        wants = rule.messages[locale].names
         account = ctx.account
         values: dict[str, Any] = {
             "account": account.id,
@@ -418,11 +420,14 @@ class NudgeBuilder:
                 "unit": figures.unit,
                 "used": figures.formatted_used,
                 "limit": figures.formatted_limit or "",
-                "remaining": "" if ent.remaining is None else text.number(ent.remaining),
                 "percent": figures.formatted_percent or "",
-                "level": "" if hit.level is None else text.number(hit.level),
-                "run_out_date": text.date(ent.run_out_at, ctx.zone) if ent.run_out_at else "",
             }
+            if "remaining" in wants:
+                values["remaining"] = "" if ent.remaining is None else text.number(ent.remaining)
+            if "level" in wants:
+                values["level"] = "" if hit.level is None else text.number(hit.level)
+            if "run_out_date" in wants and ent.run_out_at:
+                values["run_out_date"] = text.date(ent.run_out_at, ctx.zone)
             counts |= {
                 "used": ent.used,
                 "limit": ent.limit or Decimal(0),
@@ -441,21 +446,22 @@ class NudgeBuilder:
                 first = offer.addons[0]
                 values |= {"addon": first.name, "quantity": str(first.quantity)}
                 counts["quantity"] = Decimal(first.quantity)
-        if hit.saving:
+        if hit.saving and "saving" in wants:
             values["saving"] = text.money(Money(round_minor(hit.saving), self.catalog.currency))
-        if percent:
+        if percent and "discount" in wants:
             values["discount"] = text.percent(Fraction(percent) / 100)
         trigger_feature = getattr(rule.trigger, "feature", "")
         if trigger_feature:
             values["feature"] = self.catalog.features[trigger_feature].name
         if hit.days is not None:
-            values["days"] = text.number(Decimal(hit.days))
+            if "days" in wants:
+                values["days"] = text.number(Decimal(hit.days))
             counts["days"] = Decimal(hit.days)
-        if hit.date is not None:
+        if hit.date is not None and "date" in wants:
             values["date"] = text.date(hit.date, ctx.zone)
-        if offer is not None and offer.trial_end is not None:
+        if offer is not None and offer.trial_end is not None and "extended_until" in wants:
             values["extended_until"] = text.date(offer.trial_end, ctx.zone)
-        if rule.ends is not None:
+        if rule.ends is not None and "expires" in wants:
             values["expires"] = text.date(rule.ends, ctx.zone)
         return values, counts
 
