@@ -118,9 +118,9 @@ class Context:
 
 @attrs.frozen(kw_only=True)
 class Hit:
-    """The trigger fired."""
+    """The trigger fired. `text`, as a `Miss`'s, may be parts joined when read."""
 
-    detail: str
+    text: str | tuple[object, ...]
     metric: str | None = None
     level: Decimal | None = None
     grow: Mapping[str, Decimal] = attrs.field(factory=dict)
@@ -132,6 +132,11 @@ class Hit:
     days: int | None = None
     date: datetime | None = None
     saving: Decimal | None = None
+
+    @property
+    def detail(self) -> str:
+        """The human-readable detail."""
+        return self.text if isinstance(self.text, str) else "".join(map(str, self.text))
 
 
 @attrs.frozen
@@ -173,8 +178,12 @@ def _usage(rule: Rule, trigger: UsageThreshold, ctx: Context) -> Hit | Miss:
         detail = (what, trigger.metric, " has ", left, " left")
     if level is None:
         return Miss("threshold_not_reached", (*detail, "; first level ", trigger.levels[0]))
-    text = "".join(map(str, (*detail, ": level ", level)))
-    return Hit(detail=text, metric=trigger.metric, level=level, grow={trigger.metric: limit})
+    return Hit(
+        text=(*detail, ": level ", level),
+        metric=trigger.metric,
+        level=level,
+        grow={trigger.metric: limit},
+    )
 
 
 def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
@@ -187,7 +196,7 @@ def _break_even(rule: Rule, trigger: BreakEven, ctx: Context) -> Hit | Miss:
     saving = ctx.current.cost - best.cost
     bill = Money(round_minor(ctx.current.cost), ctx.catalog.currency)
     detail = f"overage on {trigger.metric} makes the bill {bill}"
-    return Hit(detail=detail, metric=ent.metric, saving=saving, upsell=False)
+    return Hit(text=detail, metric=ent.metric, saving=saving, upsell=False)
 
 
 def _feature(rule: Rule, trigger: FeatureLocked, ctx: Context) -> Hit | Miss:
@@ -196,7 +205,7 @@ def _feature(rule: Rule, trigger: FeatureLocked, ctx: Context) -> Hit | Miss:
     if feature_access(ctx.catalog, ctx.account, trigger.feature).allowed:
         return Miss("feature_allowed", f"the account already has {trigger.feature}")
     features = frozenset({trigger.feature})
-    return Hit(detail=f"{trigger.feature} is not in the plan", features=features)
+    return Hit(text=f"{trigger.feature} is not in the plan", features=features)
 
 
 def _ending(rule: Rule, trigger: Ending, ctx: Context) -> Hit | Miss:
@@ -210,7 +219,7 @@ def _ending(rule: Rule, trigger: Ending, ctx: Context) -> Hit | Miss:
     if not ctx.now < ends <= ctx.now + trigger.within:
         return Miss("not_ending", f"the {trigger.what} ends {ends.isoformat()}")
     days = math.ceil((ends - ctx.now) / _DAY)
-    return Hit(detail=f"the {trigger.what} ends in {days} day(s)", days=days, date=ends)
+    return Hit(text=f"the {trigger.what} ends in {days} day(s)", days=days, date=ends)
 
 
 def _trial_extension(rule: Rule, trigger: TrialExtension, ctx: Context) -> Hit | Miss:
@@ -224,25 +233,25 @@ def _trial_extension(rule: Rule, trigger: TrialExtension, ctx: Context) -> Hit |
             return Miss("not_engaged", f"{metric} is below {level}")
     if ctx.state.trial_extensions_claimed >= trigger.max:
         return Miss("extensions_used", f"{ctx.state.trial_extensions_claimed} already claimed")
-    return Hit(detail="an engaged trial is ending", days=trigger.days, date=trial_end)
+    return Hit(text="an engaged trial is ending", days=trigger.days, date=trial_end)
 
 
 def _cancel(rule: Rule, trigger: CancelIntent, ctx: Context) -> Hit | Miss:
     if trigger.signal not in ctx.account.signals:
         return Miss("no_cancel_intent", f"no {trigger.signal} signal")
-    return Hit(detail=f"the host reports {trigger.signal}", upsell=False)
+    return Hit(text=f"the host reports {trigger.signal}", upsell=False)
 
 
 def _milestone(rule: Rule, trigger: Milestone, ctx: Context) -> Hit | Miss:
     if trigger.event:
         if trigger.event in ctx.events:
-            return Hit(detail=f"event {trigger.event}")
+            return Hit(text=f"event {trigger.event}")
         return Miss("milestone_not_reached", f"no {trigger.event} event")
     used = ctx.usage.get(trigger.metric)
     if used is None or used < trigger.reached:
         return Miss("milestone_not_reached", f"{trigger.metric} below {trigger.reached}")
     return Hit(
-        detail=f"{trigger.metric} reached {trigger.reached}",
+        text=f"{trigger.metric} reached {trigger.reached}",
         metric=trigger.metric,
         level=trigger.reached,
     )
