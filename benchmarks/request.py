@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from evaluator import GROWTHBOOK_FEATURES, growthbook_decisions, usages
+from evaluator import GROWTHBOOK_FEATURES, constructor, growthbook_decisions, usages
 from growthbook import GrowthBook
 from timing import medians
 
@@ -136,15 +136,29 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
         for _ in range(len(spread)):
             call()
 
+    # The floor under any request of this shape in this model: the account built from
+    # its JSON, the payload objects built from fields already computed, the JSON bytes.
+    account, usage, now = next(
+        (a, u, n) for a, u, n in spread if evaluator.evaluate(account_from_json(a), u, now=n).nudges
+    )
+    example = evaluator.evaluate(account_from_json(account), usage, now=now, compare=True)
+    assert example.comparison is not None
+    build = constructor(example)
+
+    def floor() -> bytes:
+        account_from_json(account)
+        return to_json_bytes(build())
+
     notes = [f"{shown} of {len(spread)} spread requests show a nudge"]
     notes.append("cache hit rates, spread requests: " + ", ".join(hit_rates(spread_run)))
-    single_s, spread_s, single_c, spread_c, flags_s = medians(
+    single_s, spread_s, single_c, spread_c, flags_s, floor_s = medians(
         [
             serve(evaluator, single),
             serve(evaluator, spread),
             serve(evaluator, single, compare=True),
             serve(evaluator, spread, compare=True),
             growthbook,
+            floor,
         ],
         calls,
         repeats,
@@ -154,6 +168,8 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
         ("request, 30 zones x 10 locales", "one zone and locale", single_s, spread_s, 1.3),
         ("request + compare, spread", "one zone and locale", single_c, spread_c, 1.3),
         ("request + compare, spread", "GrowthBook is_on x 8", flags_s, spread_c, 2.0),
+        ("request + compare, spread", "JSON in, objects, bytes out", floor_s, spread_c, None),
+        ("JSON in, objects, bytes out", "GrowthBook is_on x 8", flags_s, floor_s, None),
     ], notes
 
 
