@@ -240,3 +240,8 @@ def test_a_pair_table_grows_in_both_directions_and_stops_at_the_deadline() -> No
     assert table.choose(5000, 3, lambda: True) is None
     assert {"bundle": 3} == table.choose(table.steps(Decimal(150), 0), 3, never)
     assert not table.fits(10**6, 10)
+    # Bounded in all, not per question: wide and then tall would make it wide and tall.
+    assert table.fits(1400, 0)
+    assert table.choose(1400, 0, never) is not None
+    assert table.fits(3, 20)
+    assert not table.fits(3, 21)  # 22 rows x 1401 columns x 2 packs is past the bound

@@ -277,8 +277,9 @@ def _exponent(value: Decimal) -> int:
 
 
 MAX_PAIR_WORK = 60_000
-"""The most cell-by-pack steps a `PairTable` takes for one question (a few tens of
-milliseconds): past it the branch and bound answers instead."""
+"""The most cell-by-pack steps a `PairTable` takes in all (a few tens of milliseconds,
+once per catalog; its cells are then at most this many): past it the branch and bound
+answers instead."""
 
 
 class PairTable:
@@ -322,10 +323,11 @@ class PairTable:
         return int(whole) + (1 if rest else 0)
 
     def fits(self, g: int, t: int) -> bool:
-        """Whether the question for `g` and `t` steps stays within `MAX_PAIR_WORK`."""
-        cells = (t + 1) * (g + 1)
-        known = len(self._rows) * (len(self._rows[0]) if self._rows else 0)
-        return (cells - min(cells, known)) * len(self.units) <= MAX_PAIR_WORK
+        """Whether the table, grown to answer `g` and `t` steps, stays within
+        `MAX_PAIR_WORK` in all: what it holds stays bounded too, whatever is asked."""
+        rows = max(t + 1, len(self._rows))
+        width = max(g + 1, len(self._rows[0]) if self._rows else 0)
+        return rows * width * len(self.units) <= MAX_PAIR_WORK
 
     def choose(self, g: int, t: int, out: Callable[[], bool]) -> dict[str, int] | None:
         """The cheapest quantities covering `g` steps of the first metric and `t` of the
