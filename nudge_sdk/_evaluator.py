@@ -103,6 +103,8 @@ _P = ParamSpec("_P")
 _SEVERITY = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 MAX_PROBLEMS = 10
 """The most problems a result lists (and a log event names); the rest are counted."""
+_NO_STATE = StateSnapshot()
+"""The snapshot of an account with no past (immutable, so shared)."""
 MAX_STATE_ITEMS = 10_000
 """The most rule histories, impressions or events a state snapshot may hold (a store
 keeps far fewer); more is refused as one problem."""
@@ -619,7 +621,7 @@ class Evaluator:
             zone=zone,
             feature=feature,
             events=events,
-            state=state or StateSnapshot(),
+            state=state or _NO_STATE,
             signals=tuple(sorted(account.signals & self._silencing)),
         ), problems
 

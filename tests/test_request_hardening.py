@@ -174,7 +174,8 @@ def test_locale_caches_stay_bounded() -> None:
     for index in range(300):
         account = attrs.evolve(STARTER, locale=f"en_US@m{index}" if index % 2 else f"x{index}")
         EVALUATOR.evaluate(account, FULL, now=NOW)
-    for cache in (_messages._chain, _messages._locale, _messages.locale_text, _messages._date):
+    caches = (_messages._chain, _messages._tag, _messages._locale, _messages.locale_text)
+    for cache in (*caches, _messages._date):
         info = cache.cache_info()
         assert info.maxsize is not None
         assert info.currsize <= info.maxsize

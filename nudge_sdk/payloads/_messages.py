@@ -57,6 +57,13 @@ def well_formed(locale: object) -> str:
     characters. Whether Babel knows it is another matter (`fallback_chain`)."""
     if not isinstance(locale, str) or len(locale) > MAX_LOCALE:
         return ""
+    return _tag(locale)
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _tag(locale: str) -> str:
+    """`well_formed` for text of at most `MAX_LOCALE` characters (so the cache stays
+    small, whatever hosts send)."""
     match = _LOCALE_ID.fullmatch(locale)
     return match["tag"].replace("-", "_") if match else ""
 
