@@ -289,6 +289,7 @@ class Evaluator:
 
         def run() -> dict[str, Entitlement]:
             checked = self._check(account, usage, now, None)
+            self._sold(account)
             clean, trends, _ = clean_usage(usage, self.catalog.metrics)
             self.catalog.plan(account.plan)
             for addon in account.addons:
@@ -361,7 +362,26 @@ class Evaluator:
     def may(self, account: Account, feature: str) -> Access:
         """Whether `account` may use `feature` now, with the reason, and if not, the
         cheapest plan and add-on that have it. Raises only `NudgeError`."""
-        return _only_nudge_errors(lambda: feature_access(self.catalog, account, feature), account)
+
+        def run() -> Access:
+            if not isinstance(account, Account):
+                raise InvalidInput(f"account: expected an Account, got {type(account).__name__}")
+            self._sold(account)
+            return feature_access(self.catalog, account, feature)
+
+        return _only_nudge_errors(run, account)
+
+    def _sold(self, account: Account) -> None:
+        """`InvalidInput` unless the account pays in a currency this evaluator prices
+        (empty: the catalog's own)."""
+        code = account.currency
+        if not isinstance(code, str):
+            raise InvalidInput(f"currency: expected text, got {type(code).__name__}")
+        if code and code.upper() != self.catalog.currency.code:
+            raise InvalidInput(
+                f"account currency {brief(code)} is not one the catalog sells "
+                f"in ({', '.join(self.catalog.sold_in)})"
+            )
 
     # -- one evaluation -------------------------------------------------------------
 
@@ -584,11 +604,7 @@ class Evaluator:
         plan = self.catalog.plan(account.plan)
         if plan.price(account.interval) is None:
             raise InvalidInput(f"plan {plan.id!r} is not sold by the {account.interval}")
-        if account.currency and account.currency.upper() != self.catalog.currency.code:
-            raise InvalidInput(
-                f"account currency {brief(account.currency)} is not one the catalog sells "
-                f"in ({', '.join(self.catalog.sold_in)})"
-            )
+        self._sold(account)
         for addon in account.addons:
             self.catalog.addon(addon)
         zone = account.tz()

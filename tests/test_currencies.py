@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 import yaml
@@ -294,7 +295,7 @@ def price_lists(draw: st.DrawFn) -> dict[str, dict[str, int]]:
         code: {
             "starter_month": draw(amount),
             "starter_year": draw(amount),
-            "seat": draw(st.integers(0, 10**5)),
+            "seat": draw(st.integers(1, 10**5)),  # per seat in every currency, as required
             "team_month": draw(amount),
             "team_year": draw(amount),
             "pack": draw(amount),
@@ -535,3 +536,119 @@ def test_the_catalog_schema_describes_currency_options() -> None:
     jsonschema.Draft202012Validator(catalog_schema()).validate(document)
     document["plans"]["starter"]["currency_options"]["EUR"]["colour"] = "red"
     assert not jsonschema.Draft202012Validator(catalog_schema()).is_valid(document)
+
+
+SWAPPED = """\
+currency: JPY
+currencies: [USD, EUR, KWD]
+metrics:
+  gb: {kind: gauge}
+  calls: {kind: counter}
+plans:
+  free:
+    limits: {gb: 5}
+  starter:
+    prices: {month: 4000, year: 40000}
+    limits: {gb: 100, calls: {limit: 1000, overage: 0.07}}
+    currency_options:
+      USD: {prices: {month: 29, year: 290}, overage: {calls: 0.0005}}
+      EUR: {prices: {month: 27, year: 270}, overage: {calls: 0.0004}}
+      KWD: {prices: {month: 9.125, year: 91.25}, overage: {calls: 0.00015}}
+addons:
+  pack:
+    prices: {month: 1200}
+    grants: {gb: 100}
+    currency_options:
+      USD: {prices: {month: 8}}
+      EUR: {prices: {month: 7}}
+      KWD: {prices: {month: 2.5}}
+nudges:
+  full:
+    when: {usage: {metric: gb, levels: [90]}}
+    messages: {en: {title: Full, body: "Get room for {price} ({difference} more)"}}
+"""
+
+
+def test_diff_of_a_catalog_written_in_another_currency_compares_like_with_like(
+    plans: Path, tmp_path: Path
+) -> None:
+    """The same prices, written in yen first: no price changed and no currency came or
+    went, but an account that gave no currency would now pay in yen, so it is stranded."""
+    swapped = tmp_path / "jpy.yaml"
+    swapped.write_text(SWAPPED)
+    samples = tmp_path / "accounts"
+    samples.mkdir()
+    for name, currency in (("plain", ""), ("dollars", "usd")):
+        customer = {
+            "id": name,
+            "plan": "starter",
+            "interval": "month",
+            "currency": currency,
+            "period": {"start": "2025-06-01T00:00:00Z", "end": "2025-07-01T00:00:00Z"},
+            "signup": "2024-01-01T00:00:00Z",
+        }
+        (samples / f"{name}.json").write_text(json.dumps(customer))
+        (samples / f"{name}.usage.json").write_text('{"gb": 95}')
+    done = CliRunner().invoke(
+        main,
+        ["diff", str(plans), str(swapped), str(samples), "--now", "2025-06-16T00:00:00Z", "--json"],
+    )
+    report = json.loads(done.stdout)
+    assert ["currency: USD -> JPY"] == report["catalog"]
+    assert ["plain would pay in JPY, not USD (give it currency: USD)"] == report["stranded"]
+    assert "dollars" not in report["accounts"]  # priced in dollars, as before
+    assert 1 == done.exit_code
+
+
+def test_every_entry_point_refuses_a_currency_not_sold() -> None:
+    """`may` and `entitlements` too: a cheapest plan or an overage rate in another
+    currency would be wrong."""
+    evaluator = Evaluator(parse_catalog(CATALOG))
+    message = "account currency 'GBP' is not one the catalog sells in"
+    with pytest.raises(InvalidInput, match=message):
+        evaluator.may(account("GBP"), "sso")
+    with pytest.raises(InvalidInput, match=message):
+        evaluator.entitlements(account("GBP"), {"gb": 5}, now=NOW)
+
+
+def test_a_currency_that_is_not_text_is_unusable_input() -> None:
+    evaluator = Evaluator(parse_catalog(CATALOG))
+    customer = attrs.evolve(account(), currency=5)  # type: ignore[arg-type]
+    result = evaluator.evaluate(customer, {"gb": 95}, now=NOW)
+    assert ("currency: expected text, got int",) == result.problems
+    with pytest.raises(InvalidInput, match="currency: expected text"):
+        evaluator.triggered(customer, {"gb": 95}, now=NOW)
+    with pytest.raises(LookupError, match="unknown currency '5'"):
+        parse_catalog(CATALOG).in_currency(5)  # type: ignore[arg-type]
+
+
+def test_a_flat_price_is_flat_in_every_currency() -> None:
+    text = CATALOG.replace(
+        "prices: {month: 29, year: 290}", "prices: {month: {per_seat: 12}, year: 290}"
+    )
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog(text)
+    assert [
+        "plans.starter.currency_options.EUR.prices: by month it is priced per seat in USD, "
+        "and must be in EUR too: a price is built the same way in every currency",
+        "plans.starter.currency_options.JPY.prices: by month it is priced per seat in USD, "
+        "and must be in JPY too: a price is built the same way in every currency",
+        "plans.starter.currency_options.KWD.prices: by month it is priced per seat in USD, "
+        "and must be in KWD too: a price is built the same way in every currency",
+    ] == [f"{issue.path}: {issue.message}" for issue in caught.value.issues]
+
+
+def test_currencies_must_be_a_list_and_a_blank_option_is_empty() -> None:
+    bare = CATALOG.replace("currencies: [EUR, JPY, KWD]", "currencies: EUR")
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog(bare)
+    assert ["currencies: expected a list, got str 'EUR'"] == [
+        f"{issue.path}: {issue.message}" for issue in caught.value.issues
+    ]
+    blank = CATALOG.replace("      KWD: {prices: {month: 2.5}}", "      KWD:")
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog(blank)
+    found = [f"{issue.path}: {issue.message}" for issue in caught.value.issues]
+    assert [
+        "addons.pack.currency_options.KWD.prices: no KWD price by month; it is sold by: month"
+    ] == found

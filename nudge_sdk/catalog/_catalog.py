@@ -275,13 +275,14 @@ class Catalog:
         """The catalog as an account paying in `code` sees it (case-insensitive): the same
         plans, add-ons and rules with every price in that currency, and no other
         currencies. `UnknownItem` listing `sold_in` if the catalog does not sell in it."""
-        wanted = code.upper()
+        wanted = code.upper() if isinstance(code, str) else ""
         if wanted == self.currency.code:
             return self
         try:
             return self.views[wanted]
         except KeyError:
-            raise UnknownItem("currency", code, list(self.sold_in)) from None
+            shown = (code if isinstance(code, str) else repr(code))[:40]  # never megabytes
+            raise UnknownItem("currency", shown, list(self.sold_in)) from None
 
     def sells(self, addon_id: str, plan_id: str) -> bool:
         """Whether the add-on may be sold with the plan."""

@@ -652,6 +652,7 @@ class _Builder:
         self.currency: Currency | None = None
         self.currency_code = spec.currency
         self.others: dict[str, Currency] = {}
+        self.listed = True
         """The catalog's other currencies by code."""
 
     def problem(self, path: Path_, message: str) -> None:
@@ -666,6 +667,9 @@ class _Builder:
                 self.problem(("currency",), str(error))
         before = len(self.problems)
         self.others = self.currencies(spec.currencies)
+        self.listed = not any(path[:1] == ("currencies",) for path, _ in self.problems)
+        """Whether `currencies` was read whole: if not, options in currencies it does not
+        list are not reported again (its own problem says why)."""
         metrics = {key: self.metric(key, value) for key, value in spec.metrics.items()}
         features = {
             key: Feature(id=key, name=value.name or key, description=value.description)
@@ -744,7 +748,7 @@ class _Builder:
                 self.problem((*path, key), f"{code} is given twice")
             elif code in self.others:
                 options[code] = (key, value)
-            else:
+            elif self.listed:
                 listed = ", ".join(self.others) or "none"
                 self.problem(
                     (*path, key),
@@ -791,7 +795,16 @@ class _Builder:
             self.same_intervals((*at, "prices"), code, got, prices)
             for interval, price in got.items():
                 own = prices.get(interval)
-                if own is not None and price.included_seats != own.included_seats:
+                if own is None:
+                    continue
+                if bool(price.per_seat) != bool(own.per_seat):
+                    how = "per seat" if own.per_seat else "flat (no per-seat price)"
+                    self.problem(
+                        (*at, "prices"),
+                        f"by {interval} it is priced {how} in {self.currency_code}, and must "
+                        f"be in {code} too: a price is built the same way in every currency",
+                    )
+                elif price.included_seats != own.included_seats:
                     self.problem(
                         (*at, "prices"),
                         f"by {interval} includes {price.included_seats} seats; in "

@@ -540,6 +540,18 @@ converter.register_structure_hook_func(
 converter.register_structure_hook_func(
     lambda tp: tp == dict[str, dict[str, str]], lambda value, _: _names(value)
 )
+_texts = converter.get_structure_hook(list[str])
+
+
+def _list_of_text(value: object, tp: type) -> list[str]:
+    """A list of text, each item checked (a bare text or a mapping is not a list: cattrs
+    would take ``EUR`` as ``[E, U, R]``)."""
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {_describe(value)}")
+    return _texts(value, tp)  # type: ignore[no-any-return]
+
+
+converter.register_structure_hook_func(lambda tp: tp == list[str], _list_of_text)
 for _enum in (
     Granularity,
     Rounding,
@@ -559,6 +571,8 @@ BLANK_IS_EMPTY = (
     AudienceSpec,
     FrequencySpec,
     CapsSpec,
+    PlanCurrencySpec,
+    AddOnCurrencySpec,
 )
 """Blocks that may be left blank (``sso:``), meaning all defaults."""
 for _cls in BLANK_IS_EMPTY:

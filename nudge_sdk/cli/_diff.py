@@ -35,12 +35,13 @@ def catalog_changes(old: Catalog, new: Catalog) -> list[str]:
     """One line per difference between two catalogs, plans first, then add-ons, then
     rules, each in the new catalog's order (removed ones last)."""
     lines: list[str] = []
-    if old.currency != new.currency:
+    same = old.currency == new.currency
+    if not same:
         lines.append(f"currency: {old.currency.code} -> {new.currency.code}")
-    lines += _entries("plan", old.plans, new.plans, lambda a, b: _plan(a, b, new))
-    lines += _entries("add-on", old.addons, new.addons, lambda a, b: _addon(a, b, new))
+    lines += _entries("plan", old.plans, new.plans, lambda a, b: _plan(a, b, new, same))
+    lines += _entries("add-on", old.addons, new.addons, lambda a, b: _addon(a, b, new, same))
     lines += _entries("rule", old.rules, new.rules, _rule)
-    lines += _other_currencies(old, new)
+    lines += _by_currency(old, new)
     return lines
 
 
@@ -92,14 +93,16 @@ def _limit(value: Limit | None) -> str:
     return "none" if value is None else "unlimited" if value is UNLIMITED else f"{value:f}"
 
 
-def _other_currencies(old: Catalog, new: Catalog) -> Iterator[str]:
-    """Price changes in the catalogs' other currencies, for the plans and add-ons both
-    have (the rest is reported once, above)."""
-    for code in dict.fromkeys([*new.sold_in[1:], *old.sold_in[1:]]):
-        if code not in old.views or code not in new.views:
-            yield f"currency {code}: {'added' if code in new.views else 'removed'}"
+def _by_currency(old: Catalog, new: Catalog) -> Iterator[str]:
+    """Price changes in each currency both catalogs sell in but the one both are written
+    in (above), for the plans and add-ons both have; currencies added or dropped."""
+    for code in dict.fromkeys([*new.sold_in, *old.sold_in]):
+        if code == old.currency.code == new.currency.code:
             continue
-        was, now = old.views[code], new.views[code]
+        if code not in old.sold_in or code not in new.sold_in:
+            yield f"currency {code}: {'added' if code in new.sold_in else 'removed'}"
+            continue
+        was, now = old.in_currency(code), new.in_currency(code)
         for key in now.plans.keys() & was.plans.keys():
             for change in _plan_prices(was.plans[key], now.plans[key], now):
                 yield f"plan {key} in {code}: {change}"
@@ -108,10 +111,13 @@ def _other_currencies(old: Catalog, new: Catalog) -> Iterator[str]:
                 yield f"add-on {key} in {code}: {change}"
 
 
-def _plan(old: Plan, new: Plan, catalog: Catalog) -> Iterator[str]:
+def _plan(old: Plan, new: Plan, catalog: Catalog, same: bool) -> Iterator[str]:
+    """What changed in a plan; its prices too if both catalogs are written in the same
+    currency (`same`; else `_by_currency` compares them currency by currency)."""
     if old.retired != new.retired:
         yield "retired" if new.retired else "sold again"
-    yield from _plan_prices(old, new, catalog)
+    if same:
+        yield from _plan_prices(old, new, catalog)
     for metric in dict.fromkeys([*new.limits, *old.limits]):
         was, now = old.limits.get(metric), new.limits.get(metric)
         if was != now:
@@ -145,8 +151,9 @@ def _price(price: Price | None, catalog: Catalog) -> str:
     return text
 
 
-def _addon(old: AddOn, new: AddOn, catalog: Catalog) -> Iterator[str]:
-    yield from _addon_prices(old, new, catalog)
+def _addon(old: AddOn, new: AddOn, catalog: Catalog, same: bool) -> Iterator[str]:
+    if same:
+        yield from _addon_prices(old, new, catalog)
     if old.grants != new.grants:
         yield f"grants: {_grants(old.grants)} -> {_grants(new.grants)}"
     for name in ("features", "plans", "min_plan", "name", "description", "billing_ids"):
@@ -222,9 +229,14 @@ def diff(old: str, new: str, accounts_dir: str | None, now_text: str | None, as_
                 stranded.append(
                     f"{account.id} is on {account.plan} (keep the plan with retired: true)"
                 )
-            code = account.currency.upper()
-            if code in before.sold_in and code not in after.sold_in:
-                stranded.append(f"{account.id} pays in {code} (keep it in currencies)")
+            paid = (account.currency or before.currency.code).upper()
+            pays = (account.currency or after.currency.code).upper()
+            if paid in before.sold_in and pays != paid:
+                stranded.append(
+                    f"{account.id} would pay in {pays}, not {paid} (give it currency: {paid})"
+                )
+            elif paid in before.sold_in and paid not in after.sold_in:
+                stranded.append(f"{account.id} pays in {paid} (keep it in currencies)")
             old_result, new_result = (
                 evaluator.evaluate(account, usage, now=now) for evaluator in evaluators
             )

@@ -127,6 +127,7 @@ class NudgeBuilder:
                 addons=offer.addons if offer else (),
                 due_now=offer.due_now if offer else None,
                 billing_id=offer.billing_id if offer else None,
+                currency=offer.currency if offer else None,
             ),
             expires_at=rule.ends,
             reasons=self._reasons(rule, hit, offer, self._included(account, offer_option), capped),
@@ -273,6 +274,7 @@ class NudgeBuilder:
                 extension_days=hit.days,
                 trial_end=account.trial_end + timedelta(days=hit.days),
                 billing_id=None,
+                currency=currency.code,
             )
         if option is None:
             return None
@@ -329,6 +331,7 @@ class NudgeBuilder:
             extension_days=None,
             trial_end=None,
             billing_id=self.catalog.plans[option.plan].billing_ids.get(account.interval),
+            currency=currency.code,
         )
 
     def _items(

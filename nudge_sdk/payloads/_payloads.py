@@ -275,6 +275,9 @@ class Offer:
     """The billing system's id of the plan's price for the offer's interval (from the
     catalog's ``billing_ids``), for checkout; `None` if the catalog gives none or for a
     trial extension."""
+    currency: str
+    """The ISO 4217 code every amount of the offer is in: the account's. Billing ids are
+    shared by a price's currencies, so checkout needs it too."""
 
 
 @attrs.frozen(kw_only=True)
@@ -296,6 +299,9 @@ class CallToAction:
     billing_id: str | None
     """The billing system's id of the plan price to check out (the offer's
     ``billing_id``); each add-on line carries its own. `None` without one."""
+    currency: str | None
+    """The ISO 4217 code to check out in (the offer's ``currency``); `None` without an
+    offer."""
 
 
 @attrs.frozen

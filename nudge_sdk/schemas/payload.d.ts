@@ -72,6 +72,10 @@ export interface CallToAction {
    * add-on line carries its own. `null` without one.
    */
   billing_id: string | null;
+  /**
+   * The ISO 4217 code to check out in (the offer's `currency`); `null` without an offer.
+   */
+  currency: string | null;
 }
 
 /** The current plan, the recommended one and their neighbours, side by side. */
@@ -428,6 +432,11 @@ export interface Offer {
    * extension.
    */
   billing_id: string | null;
+  /**
+   * The ISO 4217 code every amount of the offer is in: the account's. Billing ids are
+   * shared by a price's currencies, so checkout needs it too.
+   */
+  currency: string;
 }
 
 /**
