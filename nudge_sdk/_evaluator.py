@@ -75,7 +75,7 @@ from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements
 from nudge_sdk.evaluation._guardrails import Guardrails
 from nudge_sdk.evaluation._recommend import DEADLINE, PRECISION, Budget, Option, Recommender
 from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
-from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check
+from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check, reaches
 from nudge_sdk.payloads._compare import Comparer
 from nudge_sdk.payloads._messages import MAX_LOCALE, bcp47, fallback_chain, locale_text, well_formed
 from nudge_sdk.payloads._nudges import NudgeBuilder
@@ -439,6 +439,14 @@ class Evaluator:
         candidates = []
         cleared = []
         for rule in self._applicable(account, ctx.usage, explain):
+            trigger = rule.trigger
+            if (
+                not telling
+                and type(trigger) is UsageThreshold
+                and not reaches(trigger, ctx)
+                and ctx.state.history(rule.id).last_level is None
+            ):
+                continue  # quiet whatever holds it, nothing to clear, nobody asks why
             outcome = self._decide(rule, ctx, placement)
             if isinstance(outcome, Miss):
                 decide(rule, False, outcome)
@@ -523,7 +531,8 @@ class Evaluator:
             return tuple(
                 rule.id
                 for rule in self._applicable(account, ctx.usage, explain=False)
-                if type(decide(rule, ctx, placement)) is Hit
+                if (type(rule.trigger) is not UsageThreshold or reaches(rule.trigger, ctx))
+                and type(decide(rule, ctx, placement)) is Hit
             )
 
         return _only_nudge_errors(run, account)

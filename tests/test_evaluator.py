@@ -619,3 +619,17 @@ def test_country_rules_fire_where_they_are_for_and_explain_changes_nothing(count
     assert quiet.nudges == explained.nudges
     fired = "summer_offer" in [nudge.rule for nudge in quiet.nudges]
     assert fired == (country.upper() in {"US", "CA", "KG"})
+
+
+@pytest.mark.parametrize(
+    ("used", "fires"),
+    [(80, True), (Decimal("79.999999"), False), (79.999999, False), (100, True), (0, False)],
+)
+def test_a_threshold_fires_exactly_at_its_level(used: Any, fires: bool) -> None:
+    """80 GB of 100 is the 80% level: shown unexplained, explained and by `triggered`
+    alike (the unexplained path skips what cannot reach, by the same comparison)."""
+    usage = {"storage_gb": used}
+    for explain in (False, True):
+        result = run(usage=usage, explain=explain)
+        assert fires == ("storage_almost_full" in [n.rule for n in result.nudges])
+    assert fires == ("storage_almost_full" in EVALUATOR.triggered(STARTER, usage, now=NOW))

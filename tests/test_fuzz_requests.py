@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,7 @@ from nudge_sdk import (
     load_catalog,
 )
 from nudge_sdk.evaluation._state import Shown
+from nudge_sdk.evaluation._triggers import Hit
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "examples" / "plans.yaml")
@@ -330,3 +332,33 @@ def test_a_malformed_locale_never_reaches_the_payload(locale: str) -> None:
     assert result.comparison is not None
     assert {"en"} == {n.locale for n in result.nudges} | {result.comparison.locale}
     assert not any(locale in problem for problem in result.problems)
+
+
+@FUZZ
+@given(requests(), st.sampled_from([None, "banner", "modal"]))
+def test_explaining_changes_nothing_but_the_decisions(
+    request: tuple[Account, Any, datetime, StateSnapshot | None], placement: str | None
+) -> None:
+    """Unexplained, an evaluation skips what cannot fire (thresholds not reached, with
+    nothing to clear); explained, every rule is decided. Both show, record and clear
+    the same, and `triggered` names exactly the rules the full decision fires."""
+    account, usage, now, state = request
+    quiet = EVALUATOR.evaluate(account, usage, now=now, state=state, placement=placement)
+    told = EVALUATOR.evaluate(
+        account, usage, now=now, state=state, placement=placement, explain=True
+    )
+    assert attrs.evolve(told, decisions=()) == quiet
+    try:
+        fired = EVALUATOR.triggered(account, usage, now=now, state=state, placement=placement)
+    except NudgeError:
+        assert quiet.degraded
+        return
+    ctx, _ = EVALUATOR.context(
+        account, usage, EVALUATOR._check(account, usage, now, state), state=state
+    )
+    every = [
+        rule.id
+        for rule in EVALUATOR._rules[account.plan]
+        if isinstance(EVALUATOR._decide(rule, ctx, placement), Hit)
+    ]
+    assert every == list(fired)

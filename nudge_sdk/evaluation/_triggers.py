@@ -158,6 +158,23 @@ class Miss:
         return self.text if isinstance(self.text, str) else "".join(map(str, self.text))
 
 
+def reaches(trigger: UsageThreshold, ctx: Context) -> bool:
+    """Whether `_usage` would fire: the same figures and the same comparisons, without
+    building a `Hit` or a `Miss` (the decision path skips a threshold it cannot reach
+    when nobody asks why)."""
+    if trigger.metric not in ctx.usage:
+        return False
+    limit, used, projected = ctx.entitlements.figures(trigger.metric)
+    if limit is None:
+        return False
+    value = projected if trigger.projected else used
+    if trigger.measure == "share":
+        scaled = value * 100
+        return any(scaled >= level * limit for level in trigger.levels)
+    left = limit - value
+    return any(left <= level for level in trigger.levels)
+
+
 def _usage(rule: Rule, trigger: UsageThreshold, ctx: Context) -> Hit | Miss:
     if trigger.metric not in ctx.usage:
         return Miss("no_usage", f"no usage reported for {trigger.metric}")
