@@ -66,6 +66,12 @@ def _positive_count(instance: Interval, attribute: attrs.Attribute[int], value: 
         raise InvalidInterval(value, f"the count must be a whole number from 1 to {MAX_COUNT}")
 
 
+_PARSED: dict[tuple[Unit, int], Interval] = {}
+"""One `Interval` per unit and count read from text (at most 5 x `MAX_COUNT`): equal
+intervals from a catalog and from an account are then the same object, and a price
+lookup by interval matches by identity, without comparing fields."""
+
+
 @attrs.frozen(cache_hash=True)  # a dict key on every price lookup
 class Interval:
     """A billing interval: a unit and how many of it (``month``, ``3 months``).
@@ -94,7 +100,10 @@ class Interval:
         number = int(count) if count is not None else 1
         if not 1 <= number <= MAX_COUNT:
             raise InvalidInterval(text, f"the count must be a whole number from 1 to {MAX_COUNT}")
-        return cls(unit, number)
+        found = _PARSED.get((unit, number))
+        if found is None or type(found) is not cls:
+            found = _PARSED[unit, number] = cls(unit, number)
+        return found
 
     def __str__(self) -> str:
         return self.unit.value if self.count == 1 else f"{self.count} {self.unit.value}s"
