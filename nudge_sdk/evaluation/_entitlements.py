@@ -245,20 +245,27 @@ def _trend(
     return max(projected, used), run_out
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _projection(
     kind: MetricKind, used: Decimal, limit: Decimal | None, window: Period | None, now: datetime
 ) -> tuple[Decimal, datetime | None]:
     if kind is MetricKind.GAUGE or not used or window is None or now - window.start < _MIN_ELAPSED:
         return used, None
-    elapsed = now - window.start
-    pace = Fraction(used) / Fraction(elapsed // timedelta(microseconds=1))
-    total = window.duration // timedelta(microseconds=1)
-    projected = Decimal(int(pace * total))  # whole units: a projection is an estimate
+    # In integers: used = n / d units over `elapsed` microseconds of `total`. The pace
+    # is n / (d * elapsed) per microsecond; both results are exact, then truncated.
+    elapsed = (now - window.start) // _MICROSECOND
+    total = window.duration // _MICROSECOND
+    n, d = used.as_integer_ratio()  # used > 0
+    projected = Decimal(n * total // (d * elapsed))  # whole units: a projection is an estimate
     run_out = None
-    if limit is not None and pace and used < limit:
-        reach = Fraction(limit) / pace  # microseconds from the window's start
+    if limit is not None and used < limit:
+        # The limit is reached limit / pace microseconds from the window's start.
+        ln, ld = limit.as_integer_ratio()
+        reach = ln * d * elapsed // (ld * n)  # truncated, as int() of the exact fraction
         if reach < total:  # compared first: a slow pace reaches the limit past year 9999
-            run_out = window.start + timedelta(microseconds=int(reach))
+            run_out = window.start + timedelta(microseconds=reach)
     return max(projected, used), run_out
 
 
