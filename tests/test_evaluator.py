@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from nudge_sdk import (
     load_catalog,
     parse_catalog,
 )
+from nudge_sdk.catalog._metrics import MetricKind
+from nudge_sdk.evaluation._entitlements import _projection
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "examples" / "plans.yaml")
@@ -633,3 +636,29 @@ def test_a_threshold_fires_exactly_at_its_level(used: Any, fires: bool) -> None:
         result = run(usage=usage, explain=explain)
         assert fires == ("storage_almost_full" in [n.rule for n in result.nudges])
     assert fires == ("storage_almost_full" in EVALUATOR.triggered(STARTER, usage, now=NOW))
+
+
+@given(
+    used=st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False),
+    limit=st.one_of(st.none(), st.decimals(min_value=0, max_value=10**9, places=2)),
+    offset=st.integers(0, 30 * 86_400 * 10**6 - 1),
+)
+def test_a_counters_projection_is_the_exact_pace_truncated(
+    used: Decimal, limit: Decimal | None, offset: int
+) -> None:
+    """Projected usage is the pace so far over the whole window, truncated to whole units;
+    the run-out instant is when that pace reaches the limit, truncated to the
+    microsecond: the integer arithmetic gives exactly what the fractions define."""
+    window = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    now = window.start + timedelta(microseconds=offset)
+    projected, run_out = _projection(MetricKind.COUNTER, used, limit, window, now)
+    if not used or now - window.start < timedelta(hours=1):
+        assert (used, None) == (projected, run_out)
+        return
+    pace = Fraction(used) / offset
+    total = window.duration // timedelta(microseconds=1)
+    assert max(Decimal(int(pace * total)), used) == projected
+    expected = None
+    if limit is not None and used < limit and Fraction(limit) / pace < total:
+        expected = window.start + timedelta(microseconds=int(Fraction(limit) / pace))
+    assert expected == run_out
