@@ -245,3 +245,16 @@ def test_a_pair_table_grows_in_both_directions_and_stops_at_the_deadline() -> No
     assert table.choose(1400, 0, never) is not None
     assert table.fits(3, 20)
     assert not table.fits(3, 21)  # 22 rows x 1401 columns x 2 packs is past the bound
+
+
+@pytest.mark.parametrize(
+    ("packs", "message"),
+    [
+        ([], "a pair table needs at least one pack"),
+        ([("a", 1, Decimal(1), Decimal(0))], "every metric needs a pack granting it"),
+        ([("a", 1, Decimal(0), Decimal(0)), ("b", 1, Decimal(1), Decimal(1))], "every pack must"),
+    ],
+)
+def test_a_pair_table_needs_packs_for_both_metrics(packs: Pairs, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PairTable(packs)

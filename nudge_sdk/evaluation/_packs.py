@@ -302,7 +302,7 @@ class PairTable:
         self._steps: list[Decimal] = []
         scaled: list[list[int]] = []
         for grants in ([pack[2] for pack in packs], [pack[3] for pack in packs]):
-            exponent = max(0, *(-_exponent(grant) for grant in grants if grant))
+            exponent = max((0, *(-_exponent(grant) for grant in grants if grant)))
             whole = [int(grant.scaleb(exponent)) for grant in grants]
             if min(whole) < 0 or not any(whole):
                 raise ValueError("every metric needs a pack granting it, and none negative")
