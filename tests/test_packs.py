@@ -4,6 +4,8 @@ total, for many near-equal packs and needs far past where the table stops."""
 from __future__ import annotations
 
 import itertools
+import sys
+import threading
 from decimal import Decimal
 
 import pytest
@@ -258,3 +260,45 @@ def test_a_pair_table_grows_in_both_directions_and_stops_at_the_deadline() -> No
 def test_a_pair_table_needs_packs_for_both_metrics(packs: Pairs, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         PairTable(packs)
+
+
+def test_tables_shared_by_threads_answer_as_alone() -> None:
+    """A host's threads share one evaluator, so one table: questions that grow it at the
+    same moment, from eight threads switching every microsecond, get the answers a
+    table asked alone gives (unguarded, entries landed out of place and a walk back
+    read past the end)."""
+    packs: Packs = [(f"p{i}", 800 + 7 * i, Decimal(60 + i)) for i in range(12)]
+    pairs: Pairs = [(f"b{i}", 800 + 37 * i, Decimal(60 + i), Decimal(1 + i % 3)) for i in range(20)]
+    targets = [Decimal(n) for n in range(37, 20_000, 311)]
+    questions = [(g, t) for g in range(0, 480, 37) for t in range(5)]
+    alone = PackTable(packs), PairTable(pairs)
+    expected = [alone[0].choose(t, None, None, never) for t in targets]
+    expected_pairs = [alone[1].choose(g, t, never) for g, t in questions]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(3):
+            shared = PackTable(packs), PairTable(pairs)
+            got: dict[int, object] = {}
+            got_pairs: dict[int, object] = {}
+
+            def ask(
+                start: int,
+                shared: tuple[PackTable, PairTable] = shared,
+                got: dict[int, object] = got,
+                got_pairs: dict[int, object] = got_pairs,
+            ) -> None:
+                for i in range(start, len(targets), 8):
+                    got[i] = shared[0].choose(targets[i], None, None, never)
+                for i in range(start, len(questions), 8):
+                    got_pairs[i] = shared[1].choose(*questions[i], never)
+
+            threads = [threading.Thread(target=ask, args=(start,)) for start in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert expected == [got[i] for i in range(len(targets))]
+            assert expected_pairs == [got_pairs[i] for i in range(len(questions))]
+    finally:
+        sys.setswitchinterval(interval)

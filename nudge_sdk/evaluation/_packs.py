@@ -41,6 +41,7 @@ Every amount is an integer (steps, minor units) except the overage, which is exa
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -66,6 +67,7 @@ class PackTable:
         "_covers",
         "_last",
         "_least",
+        "_lock",
         "_n",
         "_step",
         "_walks",
@@ -105,6 +107,7 @@ class PackTable:
         self._covers: dict[int, tuple[int, int, int]] = {}
         self._walks: dict[int, tuple[tuple[int, int], ...]] = {}
         self._least: dict[Decimal, tuple[list[int], list[tuple[Decimal, int]]]] = {}
+        self._lock = threading.Lock()
 
     def choose(
         self,
@@ -117,7 +120,22 @@ class PackTable:
         not positive) whose sum must end above `floor` if given (both relative to the
         limit before packs), with what stays short billed at the overage `rate` (`None`:
         a hard limit, it must be covered); the cheapest, then the fewest units, then the
-        most room. `None` if nothing covers, or `out()` said the time is up first."""
+        most room. `None` if nothing covers, or `out()` said the time is up first.
+
+        One question at a time: a table is shared by every thread of the host, and
+        growing it (or its memos) from two at once would misalign its entries. Python
+        runs one thread at a time anyway; a thread that waits here spends no CPU time,
+        so its own deadline does not run down."""
+        with self._lock:
+            return self._choose(short, floor, rate, out)
+
+    def _choose(
+        self,
+        short: Decimal,
+        floor: Decimal | None,
+        rate: Decimal | None,
+        out: Callable[[], bool],
+    ) -> dict[str, int] | None:
         c = 0  # the steps that cover `short`, rounded up
         if short > 0:
             whole, rest = divmod(short, self._step)
@@ -292,7 +310,7 @@ class PairTable:
     shared by every plan that sells these packs. Hard limits only: with overage or a
     floor, the branch and bound answers."""
 
-    __slots__ = ("_last", "_rows", "_steps", "grants", "ids", "units")
+    __slots__ = ("_last", "_lock", "_rows", "_steps", "grants", "ids", "units")
 
     def __init__(self, packs: Sequence[tuple[str, int, Decimal, Decimal]]) -> None:
         if not packs:
@@ -314,6 +332,7 @@ class PairTable:
             raise ValueError("every pack must grant one of the metrics")
         self._rows: list[list[int]] = []  # _rows[t][g]: cost * _UNIT + units, or -1
         self._last: list[list[int]] = []
+        self._lock = threading.Lock()
 
     def steps(self, short: Decimal, metric: int) -> int:
         """How many steps of `metric` (0 or 1) cover `short` (0 if nothing is short)."""
@@ -329,10 +348,24 @@ class PairTable:
         width = max(g + 1, len(self._rows[0]) if self._rows else 0)
         return rows * width * len(self.units) <= MAX_PAIR_WORK
 
+    def answer(self, g: int, t: int, out: Callable[[], bool]) -> tuple[bool, dict[str, int] | None]:
+        """``(False, None)`` if answering would grow the table past `MAX_PAIR_WORK`, else
+        ``(True, choose(g, t, out))``: asked and answered as one step, so that two
+        threads cannot each grow it within the bound and together past it."""
+        with self._lock:
+            if not self.fits(g, t):
+                return False, None
+            return True, self._choose(g, t, out)
+
     def choose(self, g: int, t: int, out: Callable[[], bool]) -> dict[str, int] | None:
         """The cheapest quantities covering `g` steps of the first metric and `t` of the
-        second (ask `fits` first); `None` if nothing covers, or `out()` said the time is
-        up while the table grew."""
+        second, however far the table must grow (`answer` keeps it bounded); `None` if
+        nothing covers, or `out()` said the time is up while the table grew. One
+        question at a time, as `PackTable.choose`."""
+        with self._lock:
+            return self._choose(g, t, out)
+
+    def _choose(self, g: int, t: int, out: Callable[[], bool]) -> dict[str, int] | None:
         if not self._extend(g, t, out):
             return None
         if self._rows[t][g] < 0:

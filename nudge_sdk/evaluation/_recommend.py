@@ -627,10 +627,7 @@ class Recommender:
                 ]
             )
         shorts = [need.usage.get(m, _ZERO) - limits[m] for m in metrics]
-        g, t = table.steps(shorts[0], 0), table.steps(shorts[1], 1)
-        if not table.fits(g, t):
-            return False, None
-        return True, table.choose(g, t, budget.out)
+        return table.answer(table.steps(shorts[0], 0), table.steps(shorts[1], 1), budget.out)
 
     def budget(self) -> Budget:
         """A fresh budget of this recommender's deadline, starting now."""
