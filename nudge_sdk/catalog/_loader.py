@@ -979,14 +979,20 @@ class _Builder:
             ),
         )
 
-    def prices(self, path: Path_, spec: Mapping[str, Any], read: Any) -> dict[Interval, Any]:
-        prices: dict[Interval, Any] = {}
+    def by_interval(
+        self, path: Path_, spec: Mapping[str, _T]
+    ) -> Iterator[tuple[str, Interval, _T]]:
+        """The entries of a mapping keyed by interval, each key parsed; a key that is not
+        an interval is reported at its path and left out."""
         for text, value in spec.items():
             try:
-                interval = Interval.parse(text)
+                yield text, Interval.parse(text), value
             except NudgeError as error:
                 self.problem((*path, text), str(error))
-                continue
+
+    def prices(self, path: Path_, spec: Mapping[str, Any], read: Any) -> dict[Interval, Any]:
+        prices: dict[Interval, Any] = {}
+        for text, interval, value in self.by_interval(path, spec):
             if interval in prices:
                 self.problem((*path, text), f"the same interval as another key ({interval})")
             prices[interval] = read((*path, text), value)
@@ -999,12 +1005,7 @@ class _Builder:
         with no prices is free by every interval), as printable text up to
         `MAX_BILLING_ID` characters."""
         ids: dict[Interval, str] = {}
-        for text, value in spec.items():
-            try:
-                interval = Interval.parse(text)
-            except NudgeError as error:
-                self.problem((*path, text), str(error))
-                continue
+        for text, interval, value in self.by_interval(path, spec):
             if prices and interval not in prices:
                 sold = ", ".join(str(i) for i in prices)
                 self.problem((*path, text), f"no price for {interval}; it is priced by: {sold}")
