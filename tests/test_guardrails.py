@@ -14,6 +14,7 @@ import pytest
 from nudge_sdk import (
     Account,
     Evaluator,
+    InvalidCatalog,
     InvalidEvent,
     NudgeEvent,
     Period,
@@ -21,6 +22,7 @@ from nudge_sdk import (
     Shown,
     StateSnapshot,
     catalog_from_dict,
+    parse_catalog,
 )
 from nudge_sdk.billing._periods import Interval, Unit
 from nudge_sdk.evaluation._guardrails import MAX_SHOWN, Guardrails, Pending
@@ -406,3 +408,53 @@ def test_a_late_commit_counts_what_was_recorded_after_it() -> None:
     slow = Pending(shown=Shown(rule="full", nudge="b", placement="banner", at=NOW))
     state, refused = free.record(state, [slow], (), NOW, UTC)
     assert ({}, NOW + D) == (refused, state.history("full").last_shown)
+
+
+CAP_HEAD = "currency: USD\nmetrics: {gb: {kind: gauge}}\nplans:\n  a: {}\n"
+CAP_RULE = (
+    "nudges:\n  r:\n    when: {usage: {metric: gb, levels: [80]}}\n"
+    "    messages: {en: {title: t, body: b}}\n"
+)
+COUNTS_TOO_HIGH = [
+    (
+        CAP_HEAD + CAP_RULE + "    frequency: {max_shown: 501}\n",
+        "p.yaml:9:17: nudges.r.frequency.max_shown: 501 is more than the 500 impressions "
+        "a store keeps per account",
+    ),
+    (
+        CAP_HEAD + CAP_RULE + "    frequency: {max_per_week: 600}\n",
+        "p.yaml:9:17: nudges.r.frequency.max_per_week: 600 is more than the 500 impressions "
+        "a store keeps per account",
+    ),
+    (
+        CAP_HEAD + "caps: {per_week: 1000}\n",
+        "p.yaml:5:8: caps.per_week: 1000 is more than the 500 impressions a store keeps "
+        "per account",
+    ),
+    (
+        CAP_HEAD + "placements: {banner: {per_day: 501}}\n",
+        "p.yaml:5:23: placements.banner.per_day: 501 is more than the 500 impressions a "
+        "store keeps per account",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTS_TOO_HIGH)
+def test_a_cap_beyond_what_a_store_keeps_is_refused(text: str, expected: str) -> None:
+    """A cap counting more impressions than a store keeps could never be reached, so it
+    is a located catalog error, not a cap silently never enforced."""
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog(text, source="p.yaml")
+    assert [expected] == str(caught.value).splitlines()
+
+
+def test_a_cap_of_exactly_what_a_store_keeps_loads() -> None:
+    """500 is allowed everywhere a count is."""
+    parse_catalog(
+        CAP_HEAD
+        + "caps: {per_day: 500, per_week: 500}\n"
+        + "placements: {banner: {per_day: 500, per_week: 500}}\n"
+        + CAP_RULE
+        + "    frequency: {max_shown: 500, max_per_week: 500}\n",
+        source="p.yaml",
+    )

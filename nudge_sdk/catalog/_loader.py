@@ -58,7 +58,14 @@ from nudge_sdk.catalog._catalog import (
     ProrationPolicy,
     Reset,
 )
-from nudge_sdk.catalog._rules import COMPARISON_PLACEHOLDERS, RuleBuilder, choices, locale_key
+from nudge_sdk.catalog._rules import (
+    COMPARISON_PLACEHOLDERS,
+    MAX_COUNTED,
+    RuleBuilder,
+    choices,
+    locale_key,
+    too_many,
+)
 from nudge_sdk.catalog._spec import (
     BLANK_IS_EMPTY,
     AddOnCurrencySpec,
@@ -691,6 +698,7 @@ class _Builder:
             "addons": spec.addons,
             "placements": spec.placements,
         }
+        self.caps(spec)
         builder = RuleBuilder(known, default_locale, self.problem)
         rules = {key: builder.build(key, value) for key, value in spec.nudges.items()}
         comparison = self.comparison_messages(builder, spec)
@@ -870,6 +878,16 @@ class _Builder:
                 except NudgeError as error:
                     self.problem(("interval_names", locale, text), str(error))
         return names
+
+    def caps(self, spec: CatalogSpec) -> None:
+        """Caps across rules count no more impressions than a store keeps."""
+        counted = [(("caps",), spec.caps)] + [
+            (("placements", key), value) for key, value in spec.placements.items()
+        ]
+        for path, caps in counted:
+            for name in ("per_day", "per_week"):
+                if getattr(caps, name) > MAX_COUNTED:
+                    self.problem((*path, name), too_many(getattr(caps, name)))
 
     def comparison_messages(
         self, builder: RuleBuilder, spec: CatalogSpec

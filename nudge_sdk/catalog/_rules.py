@@ -30,6 +30,7 @@ from nudge_sdk.billing._periods import parse_instant
 from nudge_sdk.catalog._spec import FixedOfferSpec, NudgeSpec, PluralSpec, TextSpec
 
 __all__ = [
+    "MAX_COUNTED",
     "MAX_DURATION",
     "MAX_WINDOW",
     "PLACEHOLDERS",
@@ -325,9 +326,18 @@ def locale_key(text: str) -> str:
 MAX_WINDOW = timedelta(days=400)
 """The longest window a cooldown, cap, snooze or dismissal may name: stores keep an
 account's history about this long after its last write."""
+MAX_COUNTED = 500
+"""The most impressions a store keeps per account, so the highest count any cap (a
+rule's `max_per_week` or `max_shown`, the catalog's and placements' `per_day` and
+`per_week`) may name: a larger one could never be reached."""
 MAX_DURATION = timedelta(days=3660)
 """The longest duration any rule may name (about ten years): how far ahead an ending or
 a trial extension looks, and how many days an extension gives."""
+
+
+def too_many(count: int) -> str:
+    """Why a cap counting `count` impressions is refused."""
+    return f"{count} is more than the {MAX_COUNTED} impressions a store keeps per account"
 
 
 def parse_duration(text: str, longest: timedelta = MAX_DURATION) -> timedelta:
@@ -577,6 +587,9 @@ class RuleBuilder:
 
     def frequency(self, path: tuple[str | int, ...], spec: NudgeSpec) -> Frequency:
         f = spec.frequency
+        for name in ("max_per_week", "max_shown"):
+            if getattr(f, name) > MAX_COUNTED:
+                self.problem((*path, name), too_many(getattr(f, name)))
         return Frequency(
             cooldown=self.window((*path, "cooldown"), f.cooldown, zero=True),
             max_per_week=f.max_per_week,

@@ -28,13 +28,13 @@ import attrs
 
 from nudge_sdk._errors import InvalidEvent
 from nudge_sdk.catalog._catalog import Caps, Catalog
-from nudge_sdk.catalog._rules import Rule
+from nudge_sdk.catalog._rules import MAX_COUNTED, Rule
 from nudge_sdk.evaluation._state import EVENT_KINDS, NudgeEvent, RuleHistory, Shown, StateSnapshot
 from nudge_sdk.evaluation._triggers import Miss
 
 __all__ = ["MAX_EVENTS", "MAX_SHOWN", "Claim", "Guardrails", "Pending", "Tally"]
 
-MAX_SHOWN = 500
+MAX_SHOWN = MAX_COUNTED
 """Impressions kept per account (the newest); no cap may count more than this."""
 MAX_EVENTS = 200
 """Frontend events kept per account (the newest), for idempotency and reporting."""

@@ -39,6 +39,8 @@ class MemoryStore(Store):
             found = self._states.get(account)
             if (found[0].version if found else 0) != state.version:
                 return False
+            if found is not None:  # a write never shortens the state's life
+                expires = max(expires, found[1])
             self._states[account] = (attrs.evolve(state, version=state.version + 1), expires)
             return True
 

@@ -154,7 +154,7 @@ class PostgresStore(Store):
             " ON CONFLICT (account) DO NOTHING"
         )
         self._update = statement(
-            "UPDATE {table} SET version = %s, doc = %s, expires_at = %s"
+            "UPDATE {table} SET version = %s, doc = %s, expires_at = GREATEST(expires_at, %s)"
             " WHERE account = %s AND version = %s"
         )
         # The outer expires_at test is checked again on a row a writer just renewed.

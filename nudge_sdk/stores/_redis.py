@@ -22,8 +22,11 @@ marked with ``#`` before the brace (``nudge:#{<digest>}:state``) so that they ca
 collide with the key of an account whose id happens to be that digest.
 
 Expiry. A save sets the hash to expire at the caller's `expires` (``PEXPIREAT``, integer
-milliseconds, rounded up so the state lives at least that long); Redis deletes expired
-keys itself, so `prune` does nothing. The clock is never read here.
+milliseconds, rounded up so the state lives at least that long), or at the expiry an
+earlier save gave it if that is later (kept in the hash as ``e``); Redis deletes expired
+keys itself, so `prune` does nothing. This module never reads the clock; the script
+reads the server's (``TIME``) only to keep a write whose expiry has already passed there
+(see `_CAS`).
 
 Timeouts and retries. Every socket operation (connect, each reply) is bounded by
 `timeout`. redis-py 6 and later retry failed commands by default (ten times, with
@@ -55,6 +58,8 @@ from redis.exceptions import NoScriptError, RedisError
 from redis.retry import Retry
 
 from nudge_sdk._errors import InvalidInput, InvalidStoreURL, NaiveDatetime, StoreUnavailable
+from nudge_sdk._log import log as _log
+from nudge_sdk.catalog._rules import MAX_WINDOW
 from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.stores._base import DEFAULT_TIMEOUT, Store, bounded, redact
 from nudge_sdk.stores._codec import encode
@@ -62,15 +67,39 @@ from nudge_sdk.stores._codec import encode
 __all__ = ["RedisStore"]
 
 _CAS = """\
-if (redis.call('HGET', KEYS[1], 'v') or '0') ~= ARGV[1] then
+local version = redis.call('HGET', KEYS[1], 'v') or '0'
+if version ~= '0' and not string.match(version, '^[1-9][0-9]*$') then
+  version = '0'
+end
+if version ~= ARGV[1] then
   return 0
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
-redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+local expires = tonumber(ARGV[4])
+local kept = tonumber(redis.call('HGET', KEYS[1], 'e') or '')
+if kept and kept > expires then
+  expires = kept
+end
+local now = redis.call('TIME')
+local clock = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+if expires <= clock then
+  expires = clock + tonumber(ARGV[5])
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 'e', string.format('%d', expires))
+redis.call('PEXPIREAT', KEYS[1], string.format('%d', expires))
 return 1
 """
 """Save: KEYS[1] the account's hash; ARGV the expected version, the new one, the
-document and the expiry in milliseconds since the epoch. A missing hash is version 0."""
+document, the expiry in milliseconds since the epoch and how long to keep the state
+instead when that expiry has passed on the server's clock. A missing hash is version 0,
+and so is a version that is not canonical decimal text (a bad row, which reads as empty
+and which the next write replaces).
+
+A write never shortens the state's life: the hash keeps the expiry it was given (``e``)
+and a later write with an earlier one (a backdated event, a host whose clock is behind)
+keeps the later (milliseconds from year 1000 to 9000 are below 2**53, so Lua's numbers
+hold them exactly). And since Redis deletes a key whose expiry has passed at once, an
+expiry already past on the server's clock (a host replaying history) is replaced by the
+store's `min_ttl` from the server's clock, so a write is never lost on arrival."""
 _CAS_SHA = hashlib.sha1(_CAS.encode(), usedforsecurity=False).hexdigest()
 
 _BOUNDS = ("socket_timeout", "socket_connect_timeout", "retry_on_timeout", "retry_on_error")
@@ -83,6 +112,9 @@ _MS = timedelta(milliseconds=1)
 class RedisStore(Store):
     """Snapshots in Redis, one hash per account (see the module docstring).
 
+    `min_ttl` is how long a write is kept when the expiry it asks for has already
+    passed on the server's clock (a host replaying old instants).
+
     >>> store = RedisStore("redis://:secret@localhost:6379/0", prefix="app")
     >>> store.name
     'redis://:***@localhost:6379/0'
@@ -92,7 +124,12 @@ class RedisStore(Store):
     """
 
     def __init__(
-        self, url: str, *, timeout: float = DEFAULT_TIMEOUT, prefix: str = "nudge"
+        self,
+        url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        prefix: str = "nudge",
+        min_ttl: timedelta = MAX_WINDOW,
     ) -> None:
         self.name = redact(url)
         _check_bounds(self.name, url, timeout)
@@ -101,6 +138,7 @@ class RedisStore(Store):
         self._url = url
         self._timeout = timeout
         self._prefix = prefix
+        self._min_ttl = str(-(-min_ttl // _MS))
         try:
             # Creates the pool object only; the first command opens a connection.
             self._client = redis.Redis.from_url(url, **self._options(Retry(NoBackoff(), 0)))
@@ -133,7 +171,7 @@ class RedisStore(Store):
 
     def save(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
         """Compare-and-set in one script call (two if the server lost the script)."""
-        args = _script_args(state, expires)
+        args = (*_script_args(state, expires), self._min_ttl)
         key = self.key(account)
         self.round_trips += 1
         with self._failures():
@@ -176,7 +214,7 @@ class RedisStore(Store):
 
     async def asave(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
         """`save`, on the asyncio client."""
-        args = _script_args(state, expires)
+        args = (*_script_args(state, expires), self._min_ttl)
         key = self.key(account)
         client = self._aclient()
         self.round_trips += 1
@@ -245,19 +283,26 @@ class RedisStore(Store):
         if version is None:
             return StateSnapshot()
         number = self._version(account, version)
+        if number is None:
+            return StateSnapshot()
         if document is None:
             return StateSnapshot(version=number)
         return self._decode(account, document, number)
 
-    def _version(self, account: str, raw: bytes | str) -> int:
+    def _version(self, account: str, raw: bytes | str) -> int | None:
         """The stored version; only what this store writes (canonical decimal text)
-        counts, since the script compares the text."""
+        counts, since the script compares the text. Anything else is a bad row: logged,
+        read as empty, replaced by the next write (the script reads it as 0 too)."""
         text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
         if text.isascii() and text.isdigit() and str(int(text)) == text:
             return int(text)
-        raise StoreUnavailable(
-            self.name, f"account {account!r}: stored version {text!r} is not a version number"
+        _log.warning(
+            "nudge.store.bad_row",
+            store=self.name,
+            account=account,
+            problem=f"stored version {text[:40]!r} is not a version number",
         )
+        return None
 
 
 def _script_args(state: StateSnapshot, expires: datetime) -> tuple[str, str, bytes, str]:

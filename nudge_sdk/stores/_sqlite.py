@@ -53,6 +53,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Self, TypeVar
 
 from nudge_sdk._errors import InvalidStoreURL, NaiveDatetime, StoreUnavailable
+from nudge_sdk._log import log as _log
+from nudge_sdk.evaluation._account import brief
 from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.stores._base import DEFAULT_TIMEOUT, Change, Store
 from nudge_sdk.stores._codec import encode
@@ -71,12 +73,15 @@ CREATE TABLE IF NOT EXISTS nudge_state (
 CREATE INDEX IF NOT EXISTS nudge_state_expires_at ON nudge_state (expires_at);
 """
 _SELECT = "SELECT version, doc FROM nudge_state WHERE account = ?"
-_INSERT = (
+_INSERT = (  # the first write, or one replacing a row whose version is unusable
     "INSERT INTO nudge_state (account, version, doc, expires_at) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT (account) DO NOTHING"
+    " ON CONFLICT (account) DO UPDATE SET version = excluded.version, doc = excluded.doc,"
+    " expires_at = MAX(nudge_state.expires_at, excluded.expires_at)"
+    " WHERE typeof(nudge_state.version) != 'integer' OR nudge_state.version < 1"
 )
-_UPDATE = (
-    "UPDATE nudge_state SET version = ?, doc = ?, expires_at = ? WHERE account = ? AND version = ?"
+_UPDATE = (  # a write never shortens the state's life (a backdated event, a slow clock)
+    "UPDATE nudge_state SET version = ?, doc = ?, expires_at = MAX(expires_at, ?)"
+    " WHERE account = ? AND version = ?"
 )
 _PRUNE = (
     "DELETE FROM nudge_state WHERE rowid IN"
@@ -235,6 +240,14 @@ class SQLiteStore(Store):
         if row is None:
             return StateSnapshot()
         version, doc = row
+        if type(version) is not int or version < 1:  # SQLite columns take any value
+            _log.warning(
+                "nudge.store.bad_row",
+                store=self.name,
+                account=account,
+                problem=f"stored version {brief(version)} is not a version number",
+            )
+            return StateSnapshot()  # read as empty; the next write replaces the row
         # A BLOB column takes any value; one that is not text reads as corrupt.
         return self._decode(account, doc if isinstance(doc, bytes | str) else b"", version)
 
