@@ -28,6 +28,16 @@ from typing import ClassVar
 
 import attrs
 
+_SHOWN = 40
+
+
+def _shorten(value: object) -> str:
+    """At most a few dozen characters of a value's text: it may be megabytes long."""
+    if isinstance(value, int) and not -(10**_SHOWN) < value < 10**_SHOWN:
+        return f"a number of more than {_SHOWN} digits"  # str() refuses past 4,300
+    text = str(value)
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text)} characters)"
+
 
 class NudgeError(Exception):
     """The root of every exception nudge-sdk raises."""
@@ -91,17 +101,23 @@ class UnknownCurrency(InvalidInput):
 
 
 class InexactAmount(InvalidInput):
-    """An amount has more decimals than its currency allows, or is not finite."""
+    """An amount has more decimals than its currency allows, is not finite, or is larger
+    than the SDK reads (`reason` says so)."""
 
-    def __init__(self, amount: object, currency: str, decimals: int) -> None:
+    def __init__(
+        self, amount: object, currency: str, decimals: int, *, reason: str | None = None
+    ) -> None:
         self.amount = amount
         self.currency = currency
         self.decimals = decimals
-        super().__init__(
-            f"{amount} has more decimals than {currency} allows ({decimals})"
-            if decimals >= 0
-            else f"{amount} is not a finite amount of {currency}"
-        )
+        shown = _shorten(amount)
+        if reason is not None:
+            text = f"{shown} {reason}"
+        elif decimals >= 0:
+            text = f"{shown} has more decimals than {currency} allows ({decimals})"
+        else:
+            text = f"{shown} is not a finite amount of {currency}"
+        super().__init__(text)
 
 
 class InvalidInterval(InvalidInput):

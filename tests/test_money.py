@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from fractions import Fraction
 
@@ -182,3 +183,88 @@ def test_money_amount_is_decimal_with_currency_decimals() -> None:
     """The major-unit amount is a Decimal carrying exactly the currency's decimals."""
     assert Decimal("4.50") == Money(450, USD).amount
     assert "4.50" == str(Money(450, USD).amount)
+
+
+# -- amounts past the 28 digits of the default decimal context (issue 8) --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "minor"),
+    [
+        ("12345678901234567890123456789.01", "USD", 1234567890123456789012345678901),
+        ("-99999999999999999999999999999999999999.99", "USD", -(10**40) + 1),
+        ("0e-999999999", "USD", 0),
+        ("1e37", "USD", 10**39),
+        ("123456789012345678901234567890123456789", "JPY", 123456789012345678901234567890123456789),
+    ],
+)
+def test_parse_is_exact_past_28_digits(text: str, code: str, minor: int) -> None:
+    """Amounts of up to MAX_MONEY_DIGITS digits of minor units are read to the last unit."""
+    assert minor == Money.parse(text, Currency.of(code)).minor
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1e-999999999", "1e-999999999 has more decimals than USD allows (2)"),
+        ("1e999999999", "1e999999999 has more than 40 digits of minor units"),
+        ("1e38", "1e38 has more than 40 digits of minor units"),
+        (10**5000, "a number of more than 40 digits has more than 40 digits of minor units"),
+        (
+            "1" * 100_000,
+            "1111111111111111111111111111111111111111... (100000 characters) has more than "
+            "40 digits of minor units",
+        ),
+    ],
+    ids=["tiny", "huge exponent", "41 digits", "5001-digit int", "100k digits"],
+)
+def test_parse_refuses_amounts_out_of_bounds(amount: str | int, message: str) -> None:
+    """Too small a fraction or too many digits is InexactAmount, quoting a bounded text."""
+    with pytest.raises(InexactAmount) as caught:
+        Money.parse(amount, USD)
+    assert message == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("minor", "code", "text", "formatted"),
+    [
+        (
+            10**30 + 1,
+            "USD",
+            "10000000000000000000000000000.01",
+            "$10,000,000,000,000,000,000,000,000,000.01",
+        ),
+        (
+            -(10**30) - 1,
+            "USD",
+            "-10000000000000000000000000000.01",
+            "-$10,000,000,000,000,000,000,000,000,000.01",
+        ),
+        (
+            10**29 + 1,
+            "JPY",
+            "100000000000000000000000000001",
+            "¥100,000,000,000,000,000,000,000,000,001",
+        ),
+        (
+            10**33 + 7,
+            "KWD",
+            "1000000000000000000000000000000.007",
+            "KWD1,000,000,000,000,000,000,000,000,000,000.007",
+        ),
+    ],
+)
+def test_text_is_exact_past_28_digits(minor: int, code: str, text: str, formatted: str) -> None:
+    """str(), amount and format() agree with minor to the last unit, whatever its size."""
+    money = Money(minor, Currency.of(code))
+    assert text == str(money)
+    assert Decimal(text) == money.amount
+    assert formatted == money.format("en_US")
+
+
+@given(currencies, st.integers(-(10**40) + 1, 10**40 - 1))
+def test_parse_inverts_str_at_every_size(currency: Currency, minor: int) -> None:
+    """Text and minor units convert both ways exactly up to MAX_MONEY_DIGITS digits."""
+    money = Money(minor, currency)
+    assert money == Money.parse(str(money), currency)
+    assert Decimal(minor) == money.amount.scaleb(currency.decimals, decimal.Context(prec=100))

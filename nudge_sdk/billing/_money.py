@@ -1,13 +1,19 @@
 """Exact money: integer minor units of an ISO 4217 currency.
 
-Amounts are read from text or `Decimal`, never from float. Arithmetic in between is
-exact (`Fraction`); turning an exact amount back into minor units happens only in
-`round_minor`, with a named `Rounding` mode, and `allocate` splits a total into parts
-that always add up to it.
+Amounts are read from text or `Decimal`, never from float, and at most
+`MAX_MONEY_DIGITS` digits of minor units. Arithmetic in between is exact (`Fraction`);
+turning an exact amount back into minor units happens only in `round_minor`, with a named
+`Rounding` mode, and `allocate` splits a total into parts that always add up to it.
+
+Conversions to and from `Decimal` never go through the thread's decimal context (28
+digits by default, which would round a 30-digit amount): they use `_EXACT`, a context
+wide enough that scaling by a power of ten is always exact, so `str(money)` and
+`money.amount` agree with `money.minor` to the last unit whatever its size.
 """
 
 from __future__ import annotations
 
+import decimal
 import enum
 import functools
 from collections.abc import Sequence
@@ -19,7 +25,18 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 
 from nudge_sdk._errors import CurrencyMismatch, InexactAmount, UnknownCurrency
 
-__all__ = ["Currency", "Money", "Rounding", "allocate", "round_minor"]
+__all__ = ["MAX_MONEY_DIGITS", "Currency", "Money", "Rounding", "allocate", "round_minor"]
+
+MAX_MONEY_DIGITS = 40
+"""The most digits of minor units `Money.parse` reads (an amount below 10**40 minor
+units); beyond it `InexactAmount`. Catalog prices are bounded far lower (`MAX_AMOUNT`)."""
+
+_EXACT = decimal.Context(
+    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
+)
+"""Scaling by a power of ten in this context never rounds, overflows or underflows: no
+coefficient reaches `MAX_PREC` digits, and no exponent reaches `MAX_EMAX`. Only `scaleb`
+and comparisons use it (a division in it could try to compute `MAX_PREC` digits)."""
 
 
 class Rounding(enum.Enum):
@@ -148,23 +165,34 @@ class Money:
             raise InexactAmount(amount, currency.code, -1) from None
         if not value.is_finite():
             raise InexactAmount(amount, currency.code, -1)
-        minor = value.scaleb(currency.decimals)
-        if minor != minor.to_integral_value():
+        minor = value.scaleb(currency.decimals, _EXACT)  # exact: see _EXACT
+        if minor != minor.to_integral_value(context=_EXACT):
             raise InexactAmount(amount, currency.code, currency.decimals)
+        if minor and minor.adjusted() >= MAX_MONEY_DIGITS:  # before int() builds it
+            raise InexactAmount(
+                amount,
+                currency.code,
+                currency.decimals,
+                reason=f"has more than {MAX_MONEY_DIGITS} digits of minor units",
+            )
         return cls(int(minor), currency)
 
     @property
     def amount(self) -> Decimal:
-        """The amount in major units, with exactly the currency's decimals."""
-        return Decimal(self.minor).scaleb(-self.currency.decimals)
+        """The amount in major units, with exactly the currency's decimals, exactly."""
+        return Decimal(self.minor).scaleb(-self.currency.decimals, _EXACT)
 
     def __str__(self) -> str:
         """Plain decimal text with the currency's decimals: ``-4.50``, ``12``, ``0.125``."""
-        return f"{self.amount:.{self.currency.decimals}f}"
+        return f"{self.amount:f}"  # the exponent is -decimals: no rounding, no padding
 
     def format(self, locale: str = "en_US") -> str:
         """Locale-aware text with the currency symbol, through Babel: ``-$4.50``."""
-        return str(format_currency(self.amount, self.currency.code, locale=locale))
+        amount = self.amount
+        # Babel quantizes in the thread's context: give it room for every digit, so a
+        # 30-digit amount is neither rounded nor refused (InvalidOperation).
+        with decimal.localcontext(prec=max(28, amount.adjusted() + self.currency.decimals + 8)):
+            return str(format_currency(amount, self.currency.code, locale=locale))
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
