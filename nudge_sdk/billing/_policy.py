@@ -31,7 +31,8 @@ class Granularity(enum.Enum):
     SECOND = "second"
     """Seconds remaining over seconds in the period (exact to the microsecond)."""
     DAY = "day"
-    """Whole local calendar days: the day of the change counts as remaining."""
+    """Whole local calendar days: the day of the change counts as remaining. A period
+    within one local date counts as one day, all remaining until it ends."""
 
 
 class IntervalChange(enum.Enum):

@@ -9,6 +9,9 @@ The rules, all in one place:
 
 - The fraction is time remaining over the length of the period, counted in seconds
   (exactly, to the microsecond) or in whole local days, per the policy's granularity.
+  In days, a period that starts and ends on the same local date (shorter than a day)
+  is one whole day, all of it remaining until the period ends: the day of the change
+  counts as remaining, as in longer periods.
 - A change is a downgrade when the recurring amount per (365-day) year goes down;
   equal counts as an upgrade. Between paid items in different intervals, by default
   (``longer_interval: immediate``) the interval decides instead: a move to a longer
@@ -173,9 +176,16 @@ class Quote:
 def prorate(
     period: Period, start: datetime, end: datetime, granularity: Granularity, zone: tzinfo
 ) -> Fraction:
-    """The share of `period` that ``[start, end)`` covers, counted per `granularity`."""
+    """The share of `period` that ``[start, end)`` covers, counted per `granularity`.
+
+    In days, a period inside one local date counts as one day (not zero over zero), all
+    of it remaining while `start` is before `end`.
+    """
     if granularity is Granularity.DAY:
-        return Fraction(local_days(start, end, zone), local_days(period.start, period.end, zone))
+        days = local_days(period.start, period.end, zone)
+        if days == 0:
+            return Fraction(1 if start < end else 0)
+        return Fraction(local_days(start, end, zone), days)
     return Fraction((end - start) // _MICROSECOND, period.duration // _MICROSECOND)
 
 
