@@ -32,7 +32,7 @@ from nudge_sdk import (
     load_catalog,
 )
 from nudge_sdk.billing._periods import Interval, Unit
-from nudge_sdk.stores import open_store
+from nudge_sdk.stores import RedisStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Tokyo", "Asia/Tehran")
@@ -87,6 +87,10 @@ def _stores(run: str) -> list[tuple[str, Callable[[], Store]]]:
         ("memory", MemoryStore),
         ("sqlite", lambda: open_store(f"sqlite:///{folder}/bench-{run}.db", timeout=1.0)),
         ("redis", lambda: open_store(redis_url, timeout=1.0)),
+        (
+            "redis, client cache",
+            lambda: RedisStore(redis_url, timeout=1.0, prefix="nudge-cached", client_cache=True),
+        ),
         ("postgres", lambda: open_store(postgres_url, timeout=1.0)),
     ]
 
@@ -124,16 +128,19 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
             continue
         nudges = Nudges(evaluator, store, keep_for=KEEP, timeout=1.0)
         before, wrote = store.round_trips, 0
+        hits_before = getattr(store, "cache_hits", 0)
         for index, usage, now in work:  # pass 0: count the round trips
             result = nudges.evaluate(passes[0][index], usage, now=now)
             wrote += bool(result.impressions or result.cleared)
         trips = store.round_trips - before
-        verdict = "ok" if trips == count + wrote else "MISMATCH"
+        hits = getattr(store, "cache_hits", 0) - hits_before
+        verdict = "ok" if trips + hits == count + wrote else "MISMATCH"
         if any(nudges.evaluator.evaluate(passes[0][i], u, now=n).degraded for i, u, n in work[:20]):
             raise AssertionError("the benchmark's requests must be valid")
         notes.append(
             f"{name}: {trips} round trips for {count} evaluations, {wrote} of which wrote "
             f"(1 read each + 1 write per writing evaluation: {verdict})"
+            + (f"; {hits} reads answered by the client cache" if hits else "")
         )
         position = {"pass": 0, "i": count - 1}
 
@@ -145,13 +152,13 @@ def rows(quick: bool) -> tuple[list[Row], list[str]]:
             return nudges.evaluate(passes[position["pass"]][index], usage, now=now)
 
         base, measured, ping = medians([_cycling(bare, count), stored, store.ping], count, repeats)
-        if name in ("redis", "postgres"):  # what one network round trip costs here
+        if name in ("redis", "redis, client cache", "postgres"):  # one round trip's cost
             notes.append(
                 f"{name}: a bare PING round trip takes {ping * 1e6:.0f} us; the store adds "
                 f"{(measured - base) * 1e6:.0f} us per evaluation, "
                 f"{(measured - base) / ping:.2f} round trips' worth"
             )
-        target = 1.5 if name in ("sqlite", "redis") else None
+        target = 1.5 if name in ("sqlite", "redis", "redis, client cache") else None
         label = f"evaluate with {name} store"
         rows_out.append((label, "evaluate, snapshot in hand", base, measured, target))
         nudges.close()

@@ -18,7 +18,7 @@ from tests.store_backends import POSTGRES_URL, REDIS_URL, fresh_store
 EVALUATIONS = int(os.environ.get("NUDGE_FLEET_EVALUATIONS", 2000 if os.environ.get("CI") else 150))
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "redis", "postgres"])
+@pytest.mark.parametrize("backend", ["sqlite", "redis", "redis_cached", "postgres"])
 def test_a_fleet_never_breaks_a_cap(backend: str, tmp_path: Path) -> None:
     """Zero cap violations from the recorded history; shown == recorded; caps bound."""
     with fresh_store(backend, tmp_path):  # fails under CI, skips elsewhere, if unreachable
@@ -26,6 +26,7 @@ def test_a_fleet_never_breaks_a_cap(backend: str, tmp_path: Path) -> None:
     url = {
         "sqlite": f"sqlite:///{tmp_path / 'fleet.db'}",
         "redis": REDIS_URL,
+        "redis_cached": f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}client_cache=true",
         "postgres": POSTGRES_URL,
     }[backend]
     fleet = run_fleet(url, processes=8, evaluations=EVALUATIONS, accounts=20)

@@ -23,7 +23,7 @@ from nudge_sdk import Catalog, InvalidEvent, Store, catalog_from_dict
 from nudge_sdk.catalog._rules import parse_duration
 from nudge_sdk.evaluation._guardrails import Guardrails, Pending
 from nudge_sdk.evaluation._state import EventKind, NudgeEvent, Shown, StateSnapshot
-from tests.store_backends import BACKENDS, KEEP, fresh_store
+from tests.store_backends import BACKENDS, CACHED, KEEP, fresh_store
 
 ACCOUNTS = ("acct-a", "acct-{b}")  # a brace, to exercise Redis hash tags
 RULES = ("r0", "r1", "r2")
@@ -364,7 +364,7 @@ def _machine(backend: str) -> type[StoreContract]:
     return type(f"{backend.title()}Contract", (StoreContract,), {"backend": backend})
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", [*BACKENDS, CACHED])
 def test_store_agrees_with_the_model(backend: str) -> None:
     """Every backend gives the model's verdict on every step and holds what it holds."""
     budget = settings()

@@ -15,14 +15,14 @@ import structlog
 from nudge_sdk import StateSnapshot, Store
 from nudge_sdk.stores._redis import RedisStore
 from nudge_sdk.stores._sqlite import SQLiteStore
-from tests.store_backends import BACKENDS, REDIS_URL, fresh_store
+from tests.store_backends import BACKENDS, CACHED, REDIS_URL, fresh_store
 
 FAR = datetime(2200, 1, 1, tzinfo=UTC)
 PAST = datetime(2001, 1, 1, tzinfo=UTC)
 LATER = datetime(2150, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[*BACKENDS, CACHED])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     with fresh_store(request.param, tmp_path) as store:
         yield store

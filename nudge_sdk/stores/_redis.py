@@ -48,7 +48,7 @@ from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import redis
 import redis.asyncio
@@ -63,6 +63,7 @@ from nudge_sdk.catalog._rules import MAX_WINDOW
 from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.stores._base import DEFAULT_TIMEOUT, Store, bounded, redact
 from nudge_sdk.stores._codec import encode
+from nudge_sdk.stores._tracking import TrackedCache
 
 __all__ = ["RedisStore"]
 
@@ -113,7 +114,10 @@ class RedisStore(Store):
     """Snapshots in Redis, one hash per account (see the module docstring).
 
     `min_ttl` is how long a write is kept when the expiry it asks for has already
-    passed on the server's clock (a host replaying old instants).
+    passed on the server's clock (a host replaying old instants). `client_cache` (or
+    ``?client_cache=true`` in the URL) answers a read of an account nobody changed since
+    this process last read it from memory, kept fresh by Redis's invalidation notices
+    (`nudge_sdk.stores._tracking`); `cache_hits` counts those reads.
 
     >>> store = RedisStore("redis://:secret@localhost:6379/0", prefix="app")
     >>> store.name
@@ -130,7 +134,9 @@ class RedisStore(Store):
         timeout: float = DEFAULT_TIMEOUT,
         prefix: str = "nudge",
         min_ttl: timedelta = MAX_WINDOW,
+        client_cache: bool = False,
     ) -> None:
+        url, client_cache = _cache_option(url, client_cache)
         self.name = redact(url)
         _check_bounds(self.name, url, timeout)
         if "{" in prefix or "}" in prefix:
@@ -146,6 +152,9 @@ class RedisStore(Store):
             raise InvalidStoreURL(self.name, str(error)) from None
         self._async: redis.asyncio.Redis | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._cache = TrackedCache(self._client, prefix) if client_cache else None
+        self.cache_hits = 0
+        """Reads answered from the process's copy, without a round trip."""
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float) -> RedisStore:
@@ -162,11 +171,20 @@ class RedisStore(Store):
     # -- sync -------------------------------------------------------------------------
 
     def load(self, account: str) -> StateSnapshot:
-        """The account's snapshot and its version, in one ``HMGET``."""
+        """The account's snapshot and its version, in one ``HMGET`` (none when the
+        client cache holds a copy Redis has not invalidated)."""
         key = self.key(account)
+        cache, epoch = self._cache, 0
+        if cache is not None:
+            if (copy := cache.get(key.encode())) is not None:
+                self.cache_hits += 1
+                return self._snapshot(account, *copy)
+            epoch = cache.epoch
         self.round_trips += 1
         with self._failures():
             version, document = self._client.hmget(key, "v", "d")
+        if cache is not None:
+            cache.put(key.encode(), (version, document), epoch)
         return self._snapshot(account, version, document)
 
     def save(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
@@ -180,6 +198,7 @@ class RedisStore(Store):
             except NoScriptError:
                 self.round_trips += 1
                 done = self._client.eval(_CAS, 1, key, *args)
+        self._written(key)
         return done == 1
 
     def init(self) -> None:
@@ -197,19 +216,30 @@ class RedisStore(Store):
             self._client.ping()
 
     def close(self) -> None:
-        """Close the sync client's connections (async hosts call `aclose`)."""
+        """Close the sync client's connections (async hosts call `aclose`) and stop the
+        client cache's listener."""
+        if self._cache is not None:
+            self._cache.close()
         with self._failures():
             self._client.close()
 
     # -- async ------------------------------------------------------------------------
 
     async def aload(self, account: str) -> StateSnapshot:
-        """`load`, on the asyncio client."""
+        """`load`, on the asyncio client (and the same client cache)."""
         key = self.key(account)
+        cache, epoch = self._cache, 0
+        if cache is not None:
+            if (copy := cache.get(key.encode())) is not None:
+                self.cache_hits += 1
+                return self._snapshot(account, *copy)
+            epoch = cache.epoch
         client = self._aclient()
         self.round_trips += 1
         with self._failures():
             version, document = await self._bounded(client.hmget(key, "v", "d"))
+        if cache is not None:
+            cache.put(key.encode(), (version, document), epoch)
         return self._snapshot(account, version, document)
 
     async def asave(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
@@ -224,6 +254,7 @@ class RedisStore(Store):
             except NoScriptError:
                 self.round_trips += 1
                 done = await self._bounded(client.eval(_CAS, 1, key, *args))
+        self._written(key)
         return done == 1
 
     async def aping(self) -> None:
@@ -242,6 +273,12 @@ class RedisStore(Store):
         self.close()
 
     # -- internals --------------------------------------------------------------------
+
+    def _written(self, key: str) -> None:
+        """After a write or a lost race, the copy of `key` is not to be trusted: Redis's
+        notice comes a little later, and a copy from before a lost race is stale."""
+        if self._cache is not None:
+            self._cache.drop(key.encode())
 
     def _options(self, retry: Retry | AsyncRetry) -> dict[str, Any]:
         """Client options both flavours share: every socket operation bounded, no
@@ -325,6 +362,20 @@ def _encodable(account: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _cache_option(url: str, given: bool) -> tuple[str, bool]:
+    """The URL without its ``client_cache`` option (redis-py would refuse it), and
+    whether the cache is on (`given`, or the option's ``true``/``1``/``yes``)."""
+    parts = urlsplit(url)
+    kept, on = [], given
+    for item in parts.query.split("&") if parts.query else []:
+        name, _, value = item.partition("=")
+        if name == "client_cache":
+            on = on or value.lower() in ("1", "true", "yes", "on")
+        else:
+            kept.append(item)
+    return urlunsplit(parts._replace(query="&".join(kept))), on
 
 
 def _check_bounds(name: str, url: str, timeout: float) -> None:
