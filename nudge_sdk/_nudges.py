@@ -26,10 +26,11 @@ import attrs
 from nudge_sdk._errors import InvalidEvent, StoreUnavailable
 from nudge_sdk._evaluator import Evaluator
 from nudge_sdk._log import log as _log
+from nudge_sdk.billing._money import MAX_MONEY_DIGITS
 from nudge_sdk.billing._periods import in_range
 from nudge_sdk.catalog._catalog import Catalog
 from nudge_sdk.catalog._rules import MAX_WINDOW, TrialExtension
-from nudge_sdk.evaluation._account import Account
+from nudge_sdk.evaluation._account import Account, unicode_text
 from nudge_sdk.evaluation._guardrails import Claim, Pending
 from nudge_sdk.evaluation._state import EVENT_KINDS, EventKind, NudgeEvent, Shown, StateSnapshot
 from nudge_sdk.evaluation._triggers import Miss
@@ -41,6 +42,9 @@ __all__ = ["Breaker", "Nudges", "Reported"]
 
 _MAX_ID = 512
 """The longest account, nudge or event id a report may carry."""
+_MAX_AMOUNT = 10**MAX_MONEY_DIGITS
+"""A converted amount is below this many minor units, in magnitude (as `Money.parse`
+reads): every store can write it, and JSON carries it."""
 
 OnStoreFailure = Literal["quiet", "uncapped"]
 T = TypeVar("T")
@@ -174,7 +178,7 @@ class Nudges:
         """`Evaluator.evaluate` with the account's state read from the store and what it
         shows recorded there. Never raises; at most one read and one write."""
         options = _options(now, placement, explain, feature, events, compare)
-        if not isinstance(account, Account) or not isinstance(now, datetime):
+        if not _storable(account, now):  # the evaluator says what is wrong; no store call
             return self.evaluator.evaluate(account, usage, **options)
         state, problem = self._guarded(lambda: self.store.load(account.id))
         result = self.evaluator.evaluate(account, usage, state=state or StateSnapshot(), **options)
@@ -200,7 +204,7 @@ class Nudges:
     ) -> Evaluation:
         """`evaluate`, for asyncio hosts: the store calls are awaited, each bounded."""
         options = _options(now, placement, explain, feature, events, compare)
-        if not isinstance(account, Account) or not isinstance(now, datetime):
+        if not _storable(account, now):
             return self.evaluator.evaluate(account, usage, **options)
         name = self.store.name
         state: StateSnapshot | None = None
@@ -394,7 +398,10 @@ class Nudges:
         addon: str | None,
         amount_minor: int | None,
     ) -> NudgeEvent:
-        """The event, checked: ids are short text, times aware, the kind known."""
+        """The event, checked before any store sees it: ids are short valid Unicode text
+        (a lone surrogate is valid JSON from a frontend, but no store can encode it, and
+        a store failure would count against every account's breaker), times aware, the
+        kind known, the amount within `MAX_MONEY_DIGITS` digits."""
         texts = (
             ("account", account),
             ("nudge", nudge),
@@ -402,26 +409,41 @@ class Nudges:
             ("plan", plan),
             ("addon", addon),
         )
+        shown_kind = kind if isinstance(kind, str) else f"<{type(kind).__name__}>"
         for name, value in texts:
             if value is None and name in ("event_id", "plan", "addon"):
                 continue
             if not isinstance(value, str) or not value or len(value) > _MAX_ID:
                 raise InvalidEvent(
-                    str(account)[:_MAX_ID],
-                    str(nudge)[:_MAX_ID],
-                    str(kind),
+                    _shown(account),
+                    _shown(nudge),
+                    shown_kind,
                     f"{name} must be text of 1 to {_MAX_ID} characters",
                 )
-        if kind not in EVENT_KINDS:
+            if not unicode_text(value):
+                raise InvalidEvent(
+                    _shown(account),
+                    _shown(nudge),
+                    shown_kind,
+                    f"{name} must be valid Unicode text (it has a lone surrogate)",
+                )
+        if not isinstance(kind, str) or kind not in EVENT_KINDS:
             known = ", ".join(EVENT_KINDS)
-            raise InvalidEvent(account, nudge, str(kind), f"expected one of: {known}")
+            raise InvalidEvent(account, nudge, shown_kind, f"expected one of: {known}")
         at = in_range("at", at)  # `at + keep_for` must not overflow
         if until is not None:
             until = in_range("until", until)
         if amount_minor is not None and (
-            not isinstance(amount_minor, int) or isinstance(amount_minor, bool)
+            not isinstance(amount_minor, int)
+            or isinstance(amount_minor, bool)
+            or not -_MAX_AMOUNT < amount_minor < _MAX_AMOUNT
         ):
-            raise InvalidEvent(account, nudge, kind, "amount_minor must be whole minor units")
+            raise InvalidEvent(
+                account,
+                nudge,
+                kind,
+                f"amount_minor must be whole minor units of at most {MAX_MONEY_DIGITS} digits",
+            )
         return NudgeEvent(
             nudge=nudge,
             rule="",
@@ -433,6 +455,18 @@ class Nudges:
             addon=addon,
             amount_minor=amount_minor,
         )
+
+
+def _storable(account: object, now: object) -> bool:
+    """Whether a store may be asked about `account` at `now`: anything else is the
+    evaluator's to refuse, without a store call that would fail and count against the
+    breaker."""
+    return isinstance(account, Account) and isinstance(now, datetime) and unicode_text(account.id)
+
+
+def _shown(value: object) -> str:
+    """An id as an `InvalidEvent` may carry it: text, cut to `_MAX_ID` characters."""
+    return value[:_MAX_ID] if isinstance(value, str) else f"<{type(value).__name__}>"
 
 
 def _options(
