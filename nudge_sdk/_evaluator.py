@@ -38,6 +38,7 @@ is ``search_deadline`` and the result has a problem.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import functools
 import time
@@ -68,8 +69,11 @@ from nudge_sdk.evaluation._account import (
     MAX_USAGE_KEYS,
     Account,
     brief,
+    check_account,
+    check_members,
     check_sizes,
     clean_usage,
+    unicode_text,
 )
 from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements, feature_access
 from nudge_sdk.evaluation._guardrails import Guardrails
@@ -276,7 +280,7 @@ class Evaluator:
         except NudgeError as error:
             return self._degraded(account, now, error, compare)
         except Exception as error:  # the host's request must not fail because of the SDK
-            _log.exception("nudge.failed", account=getattr(account, "id", None))
+            _log_bug(account)
             return self._degraded(account, now, error, compare)
 
     @_in_its_currency
@@ -288,9 +292,9 @@ class Evaluator:
         Raises only `NudgeError` (`InvalidInput` naming the field for unusable input)."""
 
         def run() -> dict[str, Entitlement]:
-            checked = self._check(account, usage, now, None)
+            checked, plain = self._check(account, usage, now, None)
             self._sold(account)
-            clean, trends, _ = clean_usage(usage, self.catalog.metrics)
+            clean, trends, _ = clean_usage(plain, self.catalog.metrics)
             self.catalog.plan(account.plan)
             for addon in account.addons:
                 self.catalog.addon(addon)
@@ -309,7 +313,7 @@ class Evaluator:
         """
         try:
             with self.recommender.searching(self.recommender.budget()):
-                checked = self._check(account, usage, now, None)
+                checked, usage = self._check(account, usage, now, None)
                 ctx, problems = self.context(account, usage, checked)
                 return self._compare(ctx, problems)
         except Exception as error:  # the host's request must not fail because of the SDK
@@ -342,7 +346,7 @@ class Evaluator:
 
     def _empty_comparison(self, account: object, problem: str) -> Comparison:
         return Comparison(
-            account=str(getattr(account, "id", "")),
+            account=_account_id(account),
             currency=self.catalog.currency.code,
             interval="",
             locale=self.catalog.default_locale,
@@ -366,6 +370,11 @@ class Evaluator:
         def run() -> Access:
             if not isinstance(account, Account):
                 raise InvalidInput(f"account: expected an Account, got {type(account).__name__}")
+            if not isinstance(feature, str):
+                raise InvalidInput(f"feature: expected text, got {type(feature).__name__}")
+            check_account(account)
+            check_sizes({}, account)
+            check_members(account)
             self._sold(account)
             return feature_access(self.catalog, account, feature)
 
@@ -397,7 +406,8 @@ class Evaluator:
         state: StateSnapshot | None,
         compare: bool,
     ) -> Evaluation:
-        now = self._check(account, usage, now, state)
+        now, usage = self._check(account, usage, now, state)
+        _check_options(placement, feature)
         ctx, problems = self.context(account, usage, now, feature, events, state)
         decisions: list[Decision] = []
 
@@ -525,8 +535,9 @@ class Evaluator:
         """
 
         def run() -> tuple[str, ...]:  # in the precise context _only_nudge_errors opens
-            checked = self._check(account, usage, now, state)
-            ctx, _ = self.context(account, usage, checked, feature, _events(events), state)
+            checked, plain = self._check(account, usage, now, state)
+            _check_options(placement, feature)
+            ctx, _ = self.context(account, plain, checked, feature, _events(events), state)
             decide = self._decide
             return tuple(
                 rule.id
@@ -539,13 +550,35 @@ class Evaluator:
 
     def _check(
         self, account: Account, usage: object, now: datetime, state: StateSnapshot | None
-    ) -> datetime:
-        """`now` in UTC, once the input's shape is known to be usable: `InvalidInput`
-        naming the first field that is not (before anything costs in proportion to it)."""
+    ) -> tuple[datetime, Mapping[str, object]]:
+        """`now` in UTC and the usage as a plain dict, once the input's shape is known to
+        be usable: `InvalidInput` naming the first field that is not (before anything
+        costs in proportion to it).
+
+        A host object that raises when read (a mapping whose ``items`` fails) is unusable
+        input too; the usage is copied once, here, so that nothing after reads the
+        host's mapping through methods it may override."""
         if not isinstance(account, Account):
             raise InvalidInput(f"account: expected an Account, got {type(account).__name__}")
         checked = in_range("now", now)
+        try:
+            plain = self._checked(account, usage, state)
+        except NudgeError:
+            raise
+        except Exception as error:  # only host objects are read here
+            raise InvalidInput(
+                f"account or usage: reading it raised {type(error).__name__}"
+            ) from None
+        return checked, plain
+
+    def _checked(
+        self, account: Account, usage: object, state: StateSnapshot | None
+    ) -> Mapping[str, object]:
+        check_account(account)
         check_sizes(usage, account)
+        check_members(account)
+        assert isinstance(usage, Mapping)  # check_sizes said so
+        plain: Mapping[str, object] = usage if type(usage) is dict else dict(usage)
         for name, value in (
             ("signup", account.signup),
             ("anchor", account.anchor),
@@ -568,7 +601,7 @@ class Evaluator:
                 )
         if state is not None:
             _check_state(state)
-        return checked
+        return plain
 
     def _applicable(
         self, account: Account, usage: Mapping[str, object], explain: bool
@@ -702,7 +735,7 @@ class Evaluator:
         self, account: object, now: object, error: Exception, compare: bool
     ) -> Evaluation:
         problem = _problem(error)
-        account_id = str(getattr(account, "id", ""))
+        account_id = _account_id(account)
         _report(error, account, problem)
         try:  # `now` as the result can state it, if it can
             when = aware("now", now) if isinstance(now, datetime) else None
@@ -748,6 +781,13 @@ def _window(hit: Hit, ctx: Context) -> datetime | None:
     if hit.level is None or hit.metric is None:
         return None
     return ctx.entitlements[hit.metric].resets_at
+
+
+def _check_options(placement: object, feature: object) -> None:
+    """`InvalidInput` unless `placement` and `feature` are text or `None`."""
+    for name, value in (("placement", placement), ("feature", feature)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name}: expected text or None, got {type(value).__name__}")
 
 
 def _events(events: Iterable[str]) -> frozenset[str]:
@@ -829,7 +869,24 @@ def _deadline_problem(budget: Budget) -> str:
 
 
 def _report(error: Exception, account: object, problem: str) -> None:
-    _log.warning("nudge.degraded", account=str(getattr(account, "id", "")), problem=problem)
+    with contextlib.suppress(Exception):  # see _log_bug
+        _log.warning("nudge.degraded", account=_account_id(account), problem=problem)
+
+
+def _account_id(account: object) -> str:
+    """The id a degraded result and a log event state: the account's if it is valid
+    text, else empty (a hostile object's `id` is not even read)."""
+    if isinstance(account, Account) and unicode_text(account.id):
+        return account.id
+    return ""
+
+
+def _log_bug(account: object) -> None:
+    """Log the exception being handled, with its traceback. Drawing a traceback may read
+    host objects (a renderer that shows locals calls their methods), which can raise
+    again: that must not escape an entry point that promises not to raise."""
+    with contextlib.suppress(Exception):
+        _log.exception("nudge.failed", account=_account_id(account))
 
 
 def _only_nudge_errors(run: Callable[[], _T], account: object) -> _T:
@@ -841,5 +898,5 @@ def _only_nudge_errors(run: Callable[[], _T], account: object) -> _T:
     except NudgeError:
         raise
     except Exception as error:  # a bug; the host was promised NudgeError alone
-        _log.exception("nudge.failed", account=str(getattr(account, "id", "")))
+        _log_bug(account)
         raise NudgeError(_problem(error)) from error

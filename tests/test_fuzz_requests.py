@@ -353,9 +353,8 @@ def test_explaining_changes_nothing_but_the_decisions(
     except NudgeError:
         assert quiet.degraded
         return
-    ctx, _ = EVALUATOR.context(
-        account, usage, EVALUATOR._check(account, usage, now, state), state=state
-    )
+    checked, plain = EVALUATOR._check(account, usage, now, state)
+    ctx, _ = EVALUATOR.context(account, plain, checked, state=state)
     every = [
         rule.id
         for rule in EVALUATOR._rules[account.plan]

@@ -5,7 +5,8 @@ point may raise."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -17,15 +18,20 @@ import pytest
 from nudge_sdk import (
     Account,
     Evaluator,
+    Grant,
     Interval,
+    InvalidEvent,
     InvalidInput,
     NudgeError,
+    Nudges,
     Period,
     RuleHistory,
     StateSnapshot,
     Unit,
+    account_from_json,
     load_catalog,
     parse_catalog,
+    to_json_bytes,
 )
 from nudge_sdk.evaluation._account import MAX_SIGNALS, MAX_USAGE_KEYS
 from nudge_sdk.payloads import _messages
@@ -214,6 +220,20 @@ def test_too_many_signals_are_one_problem() -> None:
 
 # -- which errors each entry point may raise ----------------------------------------
 
+
+class FailingMapping(Mapping[str, object]):
+    """A host mapping that raises when read."""
+
+    def __getitem__(self, key: str) -> object:
+        raise RuntimeError("host bug")
+
+    def __iter__(self) -> Iterator[str]:
+        raise RuntimeError("host bug")
+
+    def __len__(self) -> int:
+        return 1
+
+
 NAIVE = datetime(2025, 6, 1)
 YEAR_ONE = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
 CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -265,6 +285,58 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "huge add-on quantity",
         {"addons": {"storage_pack": 10**20}},
         "addons: 'storage_pack': 100000000000000000000 must be from 0 to 1000000000",
+    ),
+    # Issue 8, after the audit: every field of a hand-built account is checked for its
+    # type, and a grant for its amount, instead of failing as an internal error.
+    (
+        "id with a lone surrogate",
+        {"id": "\ud800"},
+        "id: '\\ud800' must be text without lone surrogates",
+    ),
+    ("id not text", {"id": 7}, "id: expected text, got int"),
+    ("country None", {"country": None}, "country: expected text, got NoneType"),
+    ("locale None", {"locale": None}, "locale: expected text, got NoneType"),
+    ("plan a list", {"plan": ["team"]}, "plan: expected text, got list"),
+    ("addons None", {"addons": None}, "addons: expected a mapping, got NoneType"),
+    ("signals a list", {"signals": ["open_ticket"]}, "signals: expected a set of text, got list"),
+    ("signal not text", {"signals": frozenset({7})}, "signals: expected text, got int"),
+    ("attribute a list", {"attributes": {"a": ["x"]}}, "attributes: 'a': expected text, got list"),
+    ("grants None", {"grants": None}, "grants: expected a tuple of Grant, got NoneType"),
+    (
+        "grant NaN",
+        {"grants": (Grant(metric="storage_gb", amount=Decimal("NaN")),)},
+        "grants[0].amount: NaN is not a finite number",
+    ),
+    (
+        "grant 1e999999",
+        {"grants": (Grant(metric="storage_gb", amount=Decimal("1e999999")),)},
+        "grants[0].amount: 1E+999999 must be from 0 to 1000000000000000",
+    ),
+    (
+        "grant a float",
+        {"grants": (Grant(metric="storage_gb", amount=1.5),)},  # type: ignore[arg-type]
+        "grants[0].amount: expected a Decimal or an int, got float 1.5",
+    ),
+    (
+        "grant negative",
+        {"grants": (Grant(metric="storage_gb", amount=-1),)},  # type: ignore[arg-type]
+        "grants[0].amount: -1 must be from 0 to 1000000000000000",
+    ),
+    (
+        "grant finer than usage",
+        {"grants": (Grant(metric="storage_gb", amount=Decimal("1e-20")),)},
+        "grants[0].amount: 1E-20 has more than 9 decimals",
+    ),
+    (
+        "plan id of 1 MB",
+        {"plan": "p" * 10**6},
+        f"unknown plan {'p' * 40!r}... (1000000 characters); the catalog has: free, "
+        "starter, team, business",
+    ),
+    (
+        "usage whose iteration fails",
+        {"usage": FailingMapping()},
+        "account or usage: reading it raised RuntimeError",
     ),
 ]
 
@@ -347,3 +419,156 @@ def test_only_time_spent_searching_counts_against_the_deadline(
     result = evaluator.evaluate(STARTER, {"storage_gb": 92, "seats": 3}, now=NOW, compare=True)
     assert now[0] >= 1.0  # the slow step ran ...
     assert (2, ()) == (len(result.nudges), result.problems)  # ... and cost no offer
+
+
+# -- host objects that raise, and what may reach a response (issue 8, after the audit) --
+
+
+class ItemsRaise(dict[str, object]):
+    """A dict whose ``items`` raises: reading it through its methods fails."""
+
+    def items(self) -> Any:
+        raise RuntimeError("host bug")
+
+
+def test_a_dict_with_a_failing_items_is_read_as_its_contents() -> None:
+    """The usage is copied once, as a dict, so an overridden ``items`` is never called."""
+    result = EVALUATOR.evaluate(STARTER, ItemsRaise(FULL), now=NOW)
+    assert (False, ["storage_almost_full"]) == (result.degraded, [n.rule for n in result.nudges])
+    assert ("storage_almost_full",) == EVALUATOR.triggered(STARTER, ItemsRaise(FULL), now=NOW)
+
+
+def test_logging_that_fails_does_not_escape(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A traceback renderer that reads host objects can raise again: evaluate still
+    returns a degraded result, and may still raises only NudgeError."""
+
+    class Raising:
+        def __getattr__(self, name: str) -> Callable[..., None]:
+            def log(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("drawing the traceback failed")
+
+            return log
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("nudge_sdk._evaluator._log", Raising())
+    monkeypatch.setattr("nudge_sdk._evaluator.feature_access", broken)
+    monkeypatch.setattr("nudge_sdk._evaluator.clean_usage", broken)
+    result = EVALUATOR.evaluate(STARTER, FULL, now=NOW)
+    assert ("internal error: ZeroDivisionError('a bug')",) == result.problems
+    with pytest.raises(NudgeError, match="internal error"):
+        EVALUATOR.may(STARTER, "sso")
+
+
+@pytest.mark.parametrize(
+    ("feature", "message"),
+    [
+        (["sso"], "feature: expected text, got list"),
+        (None, "feature: expected text, got NoneType"),
+    ],
+)
+def test_may_refuses_a_feature_that_is_not_text(feature: Any, message: str) -> None:
+    """`may` raises InvalidInput for a feature that is not text, not an internal error."""
+    with pytest.raises(InvalidInput) as raised:
+        EVALUATOR.may(STARTER, feature)
+    assert message == str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"placement": ["banner"]}, "placement: expected text or None, got list"),
+        ({"feature": {"sso": 1}}, "feature: expected text or None, got dict"),
+    ],
+)
+def test_options_that_are_not_text_are_unusable(option: dict[str, Any], message: str) -> None:
+    """A placement or feature that is not text degrades evaluate and fails triggered."""
+    assert (message,) == EVALUATOR.evaluate(STARTER, FULL, now=NOW, **option).problems
+    with pytest.raises(InvalidInput, match=message):
+        EVALUATOR.triggered(STARTER, FULL, now=NOW, **option)
+
+
+def test_a_lone_surrogate_never_breaks_the_response() -> None:
+    """A degraded result for a surrogate id has no id and encodes; JSON bytes of any
+    result with host text UTF-8 cannot carry are valid, escaped JSON."""
+    result = EVALUATOR.evaluate(attrs.evolve(STARTER, id="\ud800"), FULL, now=NOW)
+    assert "" == result.account
+    assert "" == json.loads(to_json_bytes(result))["account"]
+    access = EVALUATOR.may(STARTER, "\ud800")
+    assert "\ud800" == json.loads(to_json_bytes(access))["feature"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"grants": [{"metric": "storage_gb", "amount": "1e999999"}]},
+            "account.grants.0.amount: 1E+999999 must be from 0 to 1000000000000000",
+        ),
+        (
+            {"grants": [{"metric": "storage_gb", "amount": "NaN"}]},
+            "account.grants.0.amount: NaN is not a finite number",
+        ),
+        (
+            {"signals": [1] * 10**6},
+            "account.signals: expected a list of text, got [1, 1, 1, 1, ...]",
+        ),
+        (
+            {"attributes": {"k" * 10**5: ["x"] * 10**5}},
+            f"account.attributes: {'k' * 40!r}... (100000 characters): expected text, a "
+            "number or true/false, got ['x', 'x', 'x', 'x', ...]",
+        ),
+    ],
+    ids=["grant 1e999999", "grant NaN", "1M signals", "huge attribute"],
+)
+def test_account_json_errors_are_short_and_named(data: dict[str, Any], message: str) -> None:
+    """account_from_json names the field and quotes at most a few dozen characters."""
+    base = json.loads((ROOT / "examples" / "accounts" / "storage_full.json").read_text())
+    with pytest.raises(InvalidInput) as raised:
+        account_from_json({**base, **data})
+    assert message == str(raised.value)
+
+
+# -- event reports are checked before a store sees them (issue 8, after the audit) -----
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"event_id": "\ud800"}, "event_id must be valid Unicode text (it has a lone surrogate)"),
+        ({"plan": "team\udfff"}, "plan must be valid Unicode text (it has a lone surrogate)"),
+        ({"kind": 10**5000}, "expected one of: shown, clicked, dismissed, snoozed, converted"),
+        ({"kind": ["clicked"]}, "expected one of: shown, clicked, dismissed, snoozed, converted"),
+        (
+            {"kind": "converted", "plan": "team", "amount_minor": 10**5000},
+            "amount_minor must be whole minor units of at most 40 digits",
+        ),
+    ],
+    ids=["surrogate event_id", "surrogate plan", "huge int kind", "list kind", "huge amount"],
+)
+def test_a_bad_report_is_invalid_and_leaves_the_breaker_alone(
+    tmp_path: Path, change: dict[str, Any], reason: str
+) -> None:
+    """Three reports a store could not encode are InvalidEvent each; the breaker stays
+    closed and other accounts still get their nudges."""
+    with Nudges(CATALOG, store=f"sqlite:///{tmp_path / 'state.db'}") as nudges:
+        shown = nudges.evaluate(STARTER, FULL, now=NOW).nudges[0].id
+        for _ in range(3):
+            arguments: dict[str, Any] = {"kind": "clicked", **change}
+            kind = arguments.pop("kind")
+            with pytest.raises(InvalidEvent) as raised:
+                nudges.report(STARTER.id, shown, kind, at=NOW, **arguments)
+            assert reason == raised.value.reason
+        assert False is nudges.breaker.open
+        other = nudges.evaluate(attrs.evolve(STARTER, id="other"), FULL, now=NOW)
+        assert ((), ["storage_almost_full"]) == (other.problems, [n.rule for n in other.nudges])
+
+
+def test_an_account_id_no_store_can_encode_is_never_sent_to_it(tmp_path: Path) -> None:
+    """Nudges.evaluate of a surrogate id degrades without a store call: no breaker count."""
+    with Nudges(CATALOG, store=f"sqlite:///{tmp_path / 'state.db'}") as nudges:
+        for _ in range(3):
+            result = nudges.evaluate(attrs.evolve(STARTER, id="\ud800"), FULL, now=NOW)
+            assert ("id: '\\ud800' must be text without lone surrogates",) == result.problems
+        assert False is nudges.breaker.open

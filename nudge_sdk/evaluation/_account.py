@@ -10,6 +10,13 @@ What the host passes is bounded before anything costs in proportion to it: at mo
 and attributes), time zone names of at most `MAX_ZONE` characters, and seats from 1 to
 `MAX_SEATS`. An account outside these is refused with an `InvalidInput` naming the
 field (seats at construction; the collections when it is evaluated).
+
+Every field is checked for its type when the account is evaluated (`check_account`):
+an account built in Python can carry anything, and `None` or a list where text or a
+set belongs is unusable input, never an internal error. Its id must be valid Unicode
+text (`unicode_text`: no lone surrogate, which no UTF-8 store or JSON body can carry),
+and a grant's amount a finite number from 0 to `MAX_USAGE` with at most
+`USAGE_PLACES` decimals.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import functools
 import math
 import reprlib
-from collections.abc import Iterator, Mapping, Sized
+from collections.abc import Iterator, Mapping, Set, Sized
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, cast
@@ -41,8 +48,11 @@ __all__ = [
     "Grant",
     "account_from_json",
     "brief",
+    "check_account",
     "check_sizes",
     "clean_usage",
+    "grant_problem",
+    "unicode_text",
 ]
 
 MAX_USAGE = 10**15
@@ -75,8 +85,28 @@ def brief(value: object) -> str:
     the host passed (the whole of it could be megabytes)."""
     if isinstance(value, str) and len(value) > _BRIEF:
         return f"{value[:_BRIEF]!r}... ({len(value)} characters)"
-    text = _REPR.repr(value)  # looks at a few items of a container, not all of them
+    if isinstance(value, int) and not -(10**_BRIEF) < value < 10**_BRIEF:
+        return f"a number of more than {_BRIEF} digits"  # repr() refuses past 4,300
+    try:
+        text = _REPR.repr(value)  # looks at a few items of a container, not all of them
+    except Exception:  # a host object whose repr fails (or recurses) says what it is
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= _BRIEF else f"{text[:_BRIEF]}..."
+
+
+def unicode_text(value: object) -> bool:
+    """Whether `value` is text that UTF-8 can encode: a `str` without lone surrogates
+    (``"\\ud800"`` is a valid Python string and valid JSON, but no store, log or JSON
+    body can carry it)."""
+    if not isinstance(value, str):
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _seats(instance: object, attribute: object, value: int) -> None:
@@ -171,6 +201,81 @@ def _zone(name: object) -> ZoneInfo:
     if found is None:
         raise InvalidInput(f"zone: {brief(name)} is not an IANA time zone")
     return found
+
+
+_TEXTS = ("plan", "locale", "currency", "zone", "country")
+
+
+def check_account(account: Account) -> None:
+    """`InvalidInput` naming the first field of `account` whose type the evaluation
+    cannot use (the sizes are `check_sizes`'s)."""
+    if not unicode_text(account.id):
+        raise InvalidInput(
+            f"id: {brief(account.id)} must be text without lone surrogates"
+            if isinstance(account.id, str)
+            else f"id: expected text, got {type(account.id).__name__}"
+        )
+    for name in _TEXTS:
+        value = getattr(account, name)
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name}: expected text, got {type(value).__name__}")
+    if not isinstance(account.signals, Set):
+        kind = type(account.signals).__name__
+        raise InvalidInput(f"signals: expected a set of text, got {kind}")
+    for name in ("addons", "attributes"):
+        value = getattr(account, name)
+        if not isinstance(value, Mapping):
+            raise InvalidInput(f"{name}: expected a mapping, got {type(value).__name__}")
+    if not isinstance(account.grants, tuple | list):
+        raise InvalidInput(
+            f"grants: expected a tuple of Grant, got {type(account.grants).__name__}"
+        )
+
+
+def check_members(account: Account) -> None:
+    """`InvalidInput` naming the first member of a collection of `account` that is not
+    of its type: signals and attribute values are text, add-on ids text, grants
+    `Grant`s of a usable amount. Run after `check_sizes`: the collections are bounded."""
+    for signal in account.signals:
+        if not isinstance(signal, str):
+            raise InvalidInput(f"signals: expected text, got {type(signal).__name__}")
+    for addon in account.addons:
+        if not isinstance(addon, str):
+            raise InvalidInput(f"addons: {brief(addon)}: expected an add-on id (text)")
+    for key, value in account.attributes.items():
+        if not isinstance(value, str):
+            kind = type(value).__name__
+            raise InvalidInput(f"attributes: {brief(key)}: expected text, got {kind}")
+    for index, grant in enumerate(account.grants):
+        if not isinstance(grant, Grant):
+            raise InvalidInput(f"grants[{index}]: expected a Grant, got {type(grant).__name__}")
+        if not isinstance(grant.metric, str):
+            kind = type(grant.metric).__name__
+            raise InvalidInput(f"grants[{index}].metric: expected text, got {kind}")
+        if problem := grant_problem(grant.amount):
+            raise InvalidInput(f"grants[{index}].amount: {problem}")
+
+
+def grant_problem(amount: object) -> str:
+    """Why `amount` cannot be a grant's amount ("" if it can): a `Decimal` or int (not a
+    float, which cannot hold most amounts exactly), finite, from 0 to `MAX_USAGE`, with
+    at most `USAGE_PLACES` decimals, so a limit plus grants stays exact."""
+    if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+        return f"expected a Decimal or an int, got {type(amount).__name__} {brief(amount)}"
+    if isinstance(amount, int):
+        return "" if 0 <= amount <= MAX_USAGE else f"{brief(amount)} must be from 0 to {MAX_USAGE}"
+    if not amount.is_finite():
+        return f"{amount} is not a finite number"
+    if not 0 <= amount <= MAX_USAGE:
+        return f"{_figure(amount)} must be from 0 to {MAX_USAGE}"
+    exponent = amount.as_tuple().exponent
+    if (
+        isinstance(exponent, int)
+        and exponent < -USAGE_PLACES
+        and amount != amount.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    ):
+        return f"{_figure(amount)} has more than {USAGE_PLACES} decimals"
+    return ""
 
 
 def check_sizes(usage: object, account: Account) -> None:
@@ -333,31 +438,31 @@ _json = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
 def _instant(value: object, _: type) -> datetime:
     if not isinstance(value, str):
-        raise ValueError(f"expected an ISO 8601 date and time, got {value!r}")
+        raise ValueError(f"expected an ISO 8601 date and time, got {brief(value)}")
     return parse_instant(value)
 
 
 def _decimal(value: object, _: type) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ValueError(f"expected a number, got {brief(value)}")
     try:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"expected a number, got {value!r}") from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(f"{value} must be a finite number >= 0")
+        raise ValueError(f"expected a number, got {brief(value)}") from None
+    if problem := grant_problem(number):
+        raise ValueError(problem)
     return number
 
 
 def _count(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"expected a whole number >= 0, got {value!r}")
+        raise ValueError(f"expected a whole number >= 0, got {brief(value)}")
     return value
 
 
 def _text(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected text, got {value!r}")
+        raise ValueError(f"expected text, got {brief(value)}")
     return value
 
 
@@ -386,24 +491,26 @@ _json.register_structure_hook_func(
 
 def _strings(value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"expected a list of text, got {value!r}")
+        raise ValueError(f"expected a list of text, got {brief(value)}")
     return value
 
 
 def _attributes(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping, got {value!r}")
+        raise ValueError(f"expected a mapping, got {brief(value)}")
     out = {}
     for key, item in value.items():
         if not isinstance(item, str | int | float | bool):
-            raise ValueError(f"{key}: expected text, a number or true/false, got {item!r}")
+            raise ValueError(
+                f"{brief(key)}: expected text, a number or true/false, got {brief(item)}"
+            )
         out[str(key)] = str(item).lower() if isinstance(item, bool) else str(item)
     return out
 
 
 def _quantities(value: object) -> dict[str, int]:
     if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping of add-on id to quantity, got {value!r}")
+        raise ValueError(f"expected a mapping of add-on id to quantity, got {brief(value)}")
     return {str(key): _count(item, int) for key, item in value.items()}
 
 
