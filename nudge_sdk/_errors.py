@@ -39,6 +39,19 @@ def _shorten(value: object) -> str:
     return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text)} characters)"
 
 
+def _quoted(value: object) -> str:
+    """`repr(value)` of a few dozen characters at most: host text can be megabytes."""
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return f"{value[:_SHOWN]!r}... ({len(value)} characters)"
+    if isinstance(value, int) and not -(10**_SHOWN) < value < 10**_SHOWN:
+        return f"a number of more than {_SHOWN} digits"
+    try:
+        text = repr(value)
+    except Exception:  # a host object whose repr fails says what it is
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}..."
+
+
 class NudgeError(Exception):
     """The root of every exception nudge-sdk raises."""
 
@@ -97,7 +110,7 @@ class UnknownCurrency(InvalidInput):
 
     def __init__(self, code: object) -> None:
         self.code = code
-        super().__init__(f"{code!r} is not an ISO 4217 currency code")
+        super().__init__(f"{_quoted(code)} is not an ISO 4217 currency code")
 
 
 class InexactAmount(InvalidInput):
@@ -125,7 +138,7 @@ class InvalidInterval(InvalidInput):
 
     def __init__(self, text: object, reason: str) -> None:
         self.text = text
-        super().__init__(f"{text!r} is not a billing interval: {reason}")
+        super().__init__(f"{_quoted(text)} is not a billing interval: {reason}")
 
 
 class UnknownItem(InvalidInput, LookupError):
@@ -136,7 +149,7 @@ class UnknownItem(InvalidInput, LookupError):
         self.item_id = item_id
         self.known = tuple(known)
         super().__init__(
-            f"unknown {kind} {item_id!r}; the catalog has: {', '.join(self.known) or 'none'}"
+            f"unknown {kind} {_quoted(item_id)}; the catalog has: {', '.join(self.known) or 'none'}"
         )
 
     def __str__(self) -> str:  # LookupError would repr() the message otherwise
@@ -161,7 +174,10 @@ class InvalidEvent(InvalidInput):
         self.nudge = nudge
         self.kind = kind
         self.reason = reason
-        super().__init__(f"event {kind!r} for nudge {nudge!r} of account {account!r}: {reason}")
+        super().__init__(
+            f"event {_quoted(kind)} for nudge {_quoted(nudge)} of account {_quoted(account)}: "
+            f"{reason}"
+        )
 
 
 class InvalidStoreURL(InvalidInput):
@@ -170,7 +186,7 @@ class InvalidStoreURL(InvalidInput):
     def __init__(self, url: str, reason: str) -> None:
         self.url = url
         self.reason = reason
-        super().__init__(f"state store {url!r}: {reason}")
+        super().__init__(f"state store {_quoted(url)}: {reason}")
 
 
 class StoreUnavailable(NudgeError):

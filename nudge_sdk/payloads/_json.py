@@ -100,6 +100,7 @@ def to_json(value: object) -> JSON:
 
 
 _STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
 def dumps(value: JSON) -> bytes:
@@ -107,6 +108,11 @@ def dumps(value: JSON) -> bytes:
     ``json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()``, through
     orjson when it is installed (the ``fast`` extra) and the standard library otherwise
     or for what orjson refuses (integers beyond 64 bits).
+
+    Text UTF-8 cannot encode (a lone surrogate a host passed along, such as a feature
+    name ``"\\ud800"``) does not fail the response: the whole document is then written
+    with every non-ASCII character escaped (``"\\ud800"``), still valid JSON, which a
+    frontend's ``JSON.parse`` reads back to the same string.
 
     >>> dumps({"a": [1, "é"], "b": None})
     b'{"a":[1,"\\xc3\\xa9"],"b":null}'
@@ -118,7 +124,11 @@ def dumps(value: JSON) -> bytes:
             pass
         else:
             return encoded
-    return _STDLIB.encode(value).encode("utf-8")
+    text = _STDLIB.encode(value)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _ASCII.encode(value).encode("ascii")
 
 
 def to_json_bytes(value: object) -> bytes:
