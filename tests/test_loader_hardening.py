@@ -3,16 +3,22 @@ loads evaluates: one table row per way a catalog used to hang, crash or lie."""
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from nudge_sdk import Evaluator, InvalidCatalog, parse_catalog
+from nudge_sdk import Evaluator, InvalidCatalog, load_catalog, parse_catalog
 from nudge_sdk.billing._periods import Interval, Period
+from nudge_sdk.catalog import _loader
+from nudge_sdk.catalog._loader import MAX_CATALOG_BYTES, TooLarge, read_limited
 from nudge_sdk.catalog._rules import MAX_WINDOW, parse_duration
 from nudge_sdk.evaluation._account import Account
+from nudge_sdk.server._live import LiveCatalog
+from nudge_sdk.stores import MemoryStore
 
 HEAD = "currency: USD\nmetrics: {gb: {kind: gauge}}\nplans:\n  a: {}\n"
 RULE = (
@@ -442,3 +448,58 @@ def test_what_loads_evaluates() -> None:
     )
     result = Evaluator(catalog).evaluate(account, {"gb": 5}, now=now)
     assert not [p for p in result.problems if "internal error" in p]
+
+
+# -- reading the file: st_size is not trusted (issue 8, after the audit) -------------
+
+TOO_LARGE = "is larger than 4194304 bytes, the most a catalog may have"
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_that_never_ends_is_refused_at_the_limit(device: str) -> None:
+    """/dev/zero reports 0 bytes and never ends: it is read up to the limit, then refused."""
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidCatalog) as caught:
+            load_catalog(device)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f"{device}: (top): {TOO_LARGE}"] == str(caught.value).splitlines()
+    assert peak < 4 * MAX_CATALOG_BYTES
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_that_does_not_end_is_refused_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO nobody writes to (or closes) is refused after READ_SECONDS, never a hang."""
+    monkeypatch.setattr(_loader, "READ_SECONDS", 0.2)
+    fifo = tmp_path / "plans.yaml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(InvalidCatalog) as caught:
+        load_catalog(fifo)
+    assert time.monotonic() - started < 3
+    reason = "cannot read the file: it is not a regular file and did not end within 0.2 s"
+    assert [f"{fifo}: (top): {reason}"] == str(caught.value).splitlines()
+
+
+def test_the_served_catalog_is_read_with_the_same_limit() -> None:
+    """`nudge serve /dev/zero` refuses the file as load_catalog does (no MemoryError)."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    with pytest.raises(InvalidCatalog) as caught:
+        LiveCatalog("/dev/zero", MemoryStore())
+    assert [f"/dev/zero: (top): {TOO_LARGE}"] == str(caught.value).splitlines()
+
+
+def test_read_limited_reads_a_regular_file_whole(tmp_path: Path) -> None:
+    """A regular file within the limit comes back whole; one byte more is TooLarge."""
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    assert b"x" * 100 == read_limited(path, 100)
+    with pytest.raises(TooLarge, match="more than 99 bytes"):
+        read_limited(path, 99)

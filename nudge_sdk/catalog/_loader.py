@@ -7,23 +7,29 @@ Positions are looked up only when something is wrong, so a good catalog costs on
 parse.
 
 Every limit is enforced before the work it limits. The text is at most
-`MAX_CATALOG_BYTES`; the loader composes the YAML itself, from the parser's events, so
-that while it builds the node graph it counts values (an alias counts as everything it
-stands for: at most `MAX_CATALOG_VALUES`), nesting (at most `MAX_CATALOG_DEPTH`) and
-merge chains, refuses recursive aliases, and checks each mapping's keys once, where it
-is written, however often it is aliased. It reads YAML as the catalog means it: keys
-are text (``7:``, ``true:``, ``~:`` are refused, not turned into numbers, booleans or
-null), a number is base 10 (no YAML 1.1 base 60 or leading-zero octal) of at most 40
-characters, an unquoted date is text, and no tags but the plain ones (``!!str``,
-``!!int``, ``!!float``, ``!!bool``, ``!!null``) are taken. Prices are at most
-`MAX_AMOUNT` minor units and every conversion is exact.
+`MAX_CATALOG_BYTES`, and a file is read in chunks up to that limit (`read_limited`),
+never trusting the size the file system reports (``/dev/zero`` says 0); a pipe or a
+device must end within `READ_SECONDS`. The loader composes the YAML itself, from the
+parser's events, so that while it builds the node graph it counts values (an alias
+counts as everything it stands for: at most `MAX_CATALOG_VALUES`), nesting (at most
+`MAX_CATALOG_DEPTH`) and merge chains, refuses recursive aliases, and checks each
+mapping's keys once, where it is written, however often it is aliased. It reads YAML as
+the catalog means it: keys are text (``7:``, ``true:``, ``~:`` are refused, not turned
+into numbers, booleans or null), a number is base 10 (no YAML 1.1 base 60 or
+leading-zero octal) of at most 40 characters, an unquoted date is text, and no tags but
+the plain ones (``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null``) are taken.
+Prices are at most `MAX_AMOUNT` minor units and every conversion is exact.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
+import select
+import stat
+import time
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -85,8 +91,12 @@ __all__ = [
     "MAX_CATALOG_DEPTH",
     "MAX_CATALOG_VALUES",
     "MAX_OVERAGE",
+    "READ_SECONDS",
+    "TooLarge",
     "load_catalog",
     "parse_catalog",
+    "read_catalog_bytes",
+    "read_limited",
 ]
 
 MAX_CATALOG_BYTES = 4 * 1024 * 1024
@@ -97,6 +107,8 @@ included) is refused while it is composed."""
 MAX_CATALOG_DEPTH = 64
 """A document nested deeper than this (lists and mappings in each other, or merge keys
 merging mappings that merge others) is refused while it is composed."""
+READ_SECONDS = 5.0
+"""How long a file that is not a regular one (a FIFO, a device) may take to end."""
 MAX_BILLING_ID = 200
 """The longest billing id (a Stripe price id is about 30 characters)."""
 MAX_OVERAGE = 10**9
@@ -134,18 +146,78 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 _Loader.add_constructor(_FLOAT, _Loader.construct_decimal)
 
 
+class TooLarge(Exception):
+    """A file went on past the byte limit it was read with."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"more than {limit} bytes")
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, seconds: float = READ_SECONDS) -> bytes:
+    """The bytes of the file at `path`, read in chunks and at most `limit` of them:
+    `TooLarge` past that, whatever size the file system reports. A file that is not a
+    regular one (a FIFO, a device) must end within `seconds` (`TimeoutError`); it is
+    opened without blocking, so a FIFO with no writer costs that wait, never a hang.
+    `OSError` if the file cannot be read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        return _drain(fd, limit, None if regular else time.monotonic() + seconds)
+    finally:
+        os.close(fd)
+
+
+def _drain(fd: int, limit: int, deadline: float | None) -> bytes:
+    """Read `fd` to its end; `TooLarge` past `limit` bytes, `TimeoutError` past
+    `deadline` (none for a regular file, which always ends)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("not a regular file, and it did not end in time")
+        try:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+        except BlockingIOError:  # a writer is there but has written nothing yet
+            continue
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(limit)
+
+
+def read_catalog_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the catalog file at `path`, at most `MAX_CATALOG_BYTES` of them
+    (`read_limited`); `InvalidCatalog` naming the file if it cannot be read, is larger,
+    or is a pipe or device that does not end within `READ_SECONDS`."""
+    try:
+        return read_limited(path, MAX_CATALOG_BYTES, READ_SECONDS)
+    except TooLarge:
+        issue = CatalogIssue(
+            "", f"is larger than {MAX_CATALOG_BYTES} bytes, the most a catalog may have"
+        )
+    except TimeoutError:
+        reason = f"it is not a regular file and did not end within {READ_SECONDS:g} s"
+        issue = CatalogIssue("", f"cannot read the file: {reason}")
+    except (OSError, ValueError) as error:  # ValueError: a path with a NUL byte
+        issue = CatalogIssue("", f"cannot read the file: {error}")
+    raise InvalidCatalog(str(path), [issue])
+
+
 def load_catalog(path: str | Path) -> Catalog:
     """Read, check and build the catalog in the YAML file at `path`.
 
     Raises `InvalidCatalog` listing every problem, each with its line and column.
     """
-    path = Path(path)
+    data = read_catalog_bytes(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CATALOG_BYTES:
-            raise InvalidCatalog(str(path), [_too_big(size)])
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
         issue = CatalogIssue("", f"cannot read the file: {error}")
         raise InvalidCatalog(str(path), [issue]) from None
     return parse_catalog(text, source=str(path))

@@ -23,7 +23,7 @@ from nudge_sdk._errors import CatalogIssue, InvalidCatalog
 from nudge_sdk._log import log as _log
 from nudge_sdk._nudges import Breaker, Nudges
 from nudge_sdk.catalog._catalog import Catalog
-from nudge_sdk.catalog._loader import MAX_CATALOG_BYTES, parse_catalog
+from nudge_sdk.catalog._loader import parse_catalog, read_catalog_bytes
 from nudge_sdk.payloads._json import to_json
 from nudge_sdk.server._pricing import catalog_view
 from nudge_sdk.stores import DEFAULT_TIMEOUT, Store
@@ -127,12 +127,10 @@ class LiveCatalog:
     def _load(self) -> Served:
         """A `Served` from the file as it is now; `InvalidCatalog` if it does not load."""
         source = str(self.path)
+        data = read_catalog_bytes(self.path)  # bounded: st_size is not trusted
         try:
-            data = self.path.read_bytes()
-            if len(data) > MAX_CATALOG_BYTES:
-                raise InvalidCatalog(source, [_issue(f"{len(data)} bytes, more than allowed")])
             text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
             raise InvalidCatalog(source, [_issue(f"cannot read the file: {error}")]) from None
         catalog = parse_catalog(text, source=source)
         options: dict[str, Any] = {"timeout": self.timeout, "breaker": self.breaker}
