@@ -33,6 +33,7 @@ from nudge_sdk import (
     parse_catalog,
     to_json_bytes,
 )
+from nudge_sdk.billing._periods import parse_instant
 from nudge_sdk.evaluation._account import MAX_SIGNALS, MAX_USAGE_KEYS
 from nudge_sdk.payloads import _messages
 
@@ -572,3 +573,18 @@ def test_an_account_id_no_store_can_encode_is_never_sent_to_it(tmp_path: Path) -
             result = nudges.evaluate(attrs.evolve(STARTER, id="\ud800"), FULL, now=NOW)
             assert ("id: '\\ud800' must be text without lone surrogates",) == result.problems
         assert False is nudges.breaker.open
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("16 June", "'16 June' is not an ISO 8601 date and time"),
+        ("2" * 100_000, f"{'2' * 40!r}... (100000 characters) is not an ISO 8601 date and time"),
+    ],
+    ids=["short", "100k characters"],
+)
+def test_an_unreadable_instant_is_quoted_briefly(text: str, message: str) -> None:
+    """parse_instant (behind --now, --at and account JSON) quotes a few dozen characters."""
+    with pytest.raises(ValueError, match="is not an ISO 8601 date and time") as raised:
+        parse_instant(text)
+    assert message == str(raised.value)

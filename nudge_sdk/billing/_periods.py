@@ -133,12 +133,20 @@ def parse_instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except (ValueError, TypeError):
-        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+        raise ValueError(f"{_quoted(text)} is not an ISO 8601 date and time") from None
     if value.tzinfo is None:
         raise ValueError(f"{text} has no time zone; add one, e.g. {text}Z")
     return value.astimezone(UTC)
 
 
+def _quoted(text: object) -> str:
+    """`repr(text)` of at most a few dozen characters: the text may be megabytes."""
+    if isinstance(text, str) and len(text) > _SHOWN:
+        return f"{text[:_SHOWN]!r}... ({len(text)} characters)"
+    return repr(text) if isinstance(text, str) else f"a {type(text).__name__}"
+
+
+_SHOWN = 40
 FIRST_INSTANT = datetime(1000, 1, 1, tzinfo=UTC)
 """The earliest instant an evaluation computes with (see `in_range`)."""
 LAST_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
