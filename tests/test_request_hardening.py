@@ -31,6 +31,7 @@ from nudge_sdk import (
     account_from_json,
     load_catalog,
     parse_catalog,
+    payload_schema,
     to_json_bytes,
 )
 from nudge_sdk.billing._periods import parse_instant
@@ -588,3 +589,10 @@ def test_an_unreadable_instant_is_quoted_briefly(text: str, message: str) -> Non
     with pytest.raises(ValueError, match="is not an ISO 8601 date and time") as raised:
         parse_instant(text)
     assert message == str(raised.value)
+
+
+def test_the_payload_schema_says_to_render_strings_as_text() -> None:
+    """The schema a frontend reads tells it to render every string as text, never HTML."""
+    description = payload_schema()["description"]
+    assert "Render every string as text (`textContent`" in description
+    assert "never as HTML" in description

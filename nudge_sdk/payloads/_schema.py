@@ -437,7 +437,11 @@ def _payload_document() -> dict[str, Any]:
             f"What `to_json` gives for an evaluation or a comparison, schema_version "
             f"{SCHEMA_VERSION}. Money is an Amount (integer minor units, decimal text, "
             "formatted text), never a float; quantities and fractions are decimal text; "
-            "instants are ISO 8601 in UTC with `Z`; texts are already localized."
+            "instants are ISO 8601 in UTC with `Z`; texts are already localized. Render "
+            "every string as text (`textContent`, a framework's text binding), never as "
+            "HTML: catalog texts and host values reach the payload unescaped, which is "
+            "right for JSON, and a title holding `<img onerror=...>` must show as those "
+            "characters."
         ),
         "anyOf": roots,
         "$defs": dict(sorted(defs.items())),
