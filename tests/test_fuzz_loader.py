@@ -21,11 +21,12 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nudge_sdk import Catalog, Evaluator, InvalidCatalog, parse_catalog
+from nudge_sdk import Catalog, Evaluator, Granularity, InvalidCatalog, parse_catalog
 from nudge_sdk.billing._periods import Interval, Period
 from nudge_sdk.evaluation._account import Account
 
@@ -310,8 +311,13 @@ def check(text: str) -> None:
         evaluates(catalog)
 
 
+HALF_DAY = Period(datetime(2025, 6, 16, tzinfo=UTC), datetime(2025, 6, 16, 12, tzinfo=UTC))
+"""A period shorter than a day: with ``granularity: day`` it once divided zero by zero."""
+
+
 def evaluates(catalog: Catalog) -> None:
-    """A simple account on the first plan evaluates without an internal error."""
+    """A simple account on the first plan evaluates without an internal error, over a
+    month and over half a day, with the catalog's granularity and with days."""
     plan_id, plan = next(iter(catalog.plans.items()))
     interval = next(iter(plan.prices), Interval.parse("month"))
     account = Account(
@@ -322,8 +328,19 @@ def evaluates(catalog: Catalog) -> None:
         signup=datetime(2024, 1, 1, tzinfo=UTC),
     )
     usage = dict.fromkeys(catalog.metrics, 5)
-    result = Evaluator(catalog).evaluate(account, usage, now=ACCOUNT_NOW, explain=True)
-    assert not [p for p in result.problems if "internal error" in p], result.problems
+    days = attrs.evolve(
+        catalog, proration=attrs.evolve(catalog.proration, granularity=Granularity.DAY)
+    )
+    for evaluator in (Evaluator(catalog), Evaluator(days)):
+        for period in (account.period, HALF_DAY):
+            result = evaluator.evaluate(
+                attrs.evolve(account, period=period),
+                usage,
+                now=ACCOUNT_NOW if period is account.period else HALF_DAY.start,
+                explain=True,
+                compare=True,
+            )
+            assert not [p for p in result.problems if "internal error" in p], result.problems
 
 
 @FUZZ

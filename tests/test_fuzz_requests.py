@@ -1,14 +1,21 @@
 """Fuzzing the request path: hostile accounts, usage, state snapshots and `now` against
-the example catalog. `evaluate` and `compare` never raise, the other entry points raise
-only `NudgeError`, nothing is ever an internal error, and every input is answered fast.
+the example catalog and variants of its proration policy (day granularity, aligned
+intervals, immediate downgrades), with periods down to a second. `evaluate` and
+`compare` never raise, the other entry points raise only `NudgeError`, nothing is ever
+an internal error, and every input is answered fast. Host text includes lone
+surrogates, and grants any number; event reports with hostile text never open the
+store's breaker.
 
 Fast by default (a capped number of examples); ``NUDGE_FUZZ_LONG=1`` runs many more.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -24,19 +31,43 @@ from nudge_sdk import (
     Evaluator,
     Grant,
     Interval,
+    InvalidInput,
     NudgeError,
+    Nudges,
     Period,
     RuleHistory,
     StateSnapshot,
     Unit,
     load_catalog,
+    parse_catalog,
+    to_json_bytes,
 )
-from nudge_sdk.evaluation._state import Shown
+from nudge_sdk.evaluation._state import EVENT_KINDS, Shown
 from nudge_sdk.evaluation._triggers import Hit
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "examples" / "plans.yaml")
 EVALUATOR = Evaluator(CATALOG)
+_POLICIES = [
+    ("granularity: second", "granularity: day"),
+    ("interval_change: reset", "interval_change: align"),
+    ("downgrade: period_end", "downgrade: immediate"),
+]
+
+
+def _variant(*changes: int) -> Evaluator:
+    """The example catalog with some of its proration choices changed."""
+    text = (ROOT / "examples" / "plans.yaml").read_text()
+    for index in changes:
+        old, new = _POLICIES[index]
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return Evaluator(parse_catalog(text))
+
+
+EVALUATORS = [EVALUATOR, _variant(0), _variant(0, 1, 2), _variant(1, 2)]
+"""Seconds (the example's), days, days with aligned intervals and immediate
+downgrades, and seconds with those: day granularity meets periods shorter than a day."""
 LONG = os.environ.get("NUDGE_FUZZ_LONG") == "1"
 FUZZ = settings(
     max_examples=5000 if LONG else 150,
@@ -93,6 +124,21 @@ metric_names = st.one_of(
     st.sampled_from(["storage_gb", "seats", "ai_credits", "bandwidth", ""]), st.text(max_size=8)
 )
 known = st.sampled_from(["storage_gb", "seats", "ai_credits"])
+surrogates = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+host_text = st.one_of(
+    st.text(max_size=8),
+    st.text(max_size=8),
+    st.text(st.one_of(surrogates, st.characters()), min_size=1, max_size=6),
+    st.sampled_from(["\ud800", "a\udfffb", "\u202eevil", "\x1b[2J"]),
+)
+"""Text as a host passes it on: any code point, lone surrogates included (valid in
+Python and in JSON, but no UTF-8 store or body can carry them)."""
+grant_amounts = st.one_of(
+    st.integers(-(10**30), 10**30),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([Decimal("1e999999"), Decimal("1e-20"), Decimal("sNaN"), 10**15, True]),
+)
 sane = st.one_of(
     st.integers(0, 5000),
     st.floats(0, 5000),
@@ -141,13 +187,25 @@ def requests(
     maybe_sane = st.one_of(st.none(), ordinary)
     maybe_bad = st.one_of(st.none(), instants)
     start = pick("period", ordinary, instants)
-    length = draw(st.sampled_from([timedelta(days=30), timedelta(days=365), timedelta(seconds=1)]))
+    length = draw(
+        st.sampled_from(
+            [
+                timedelta(days=30),
+                timedelta(days=365),
+                timedelta(seconds=1),
+                timedelta(hours=1),
+                timedelta(hours=12),
+                timedelta(hours=23),
+                timedelta(days=1, hours=1),
+            ]
+        )
+    )
     try:
         period = Period(start, start + length)
     except (OverflowError, NudgeError):
         period = Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
     account = Account(
-        id=draw(st.text(max_size=8)),
+        id=draw(host_text),
         plan=pick(
             "plan", st.sampled_from(["free", "starter", "team", "business"]), st.just("gold")
         ),
@@ -165,7 +223,7 @@ def requests(
         locale=pick("locale", good_locales, locales),
         currency=pick("currency", st.sampled_from(["", "USD", "usd"]), st.just("EUR")),
         zone=pick("zone", good_zones, zones),
-        country=draw(st.sampled_from(["", "DE", "US", "x" * 100])),
+        country=draw(st.one_of(st.sampled_from(["", "DE", "US", "x" * 100]), host_text)),
         addons=pick(
             "addons",
             st.dictionaries(
@@ -185,7 +243,9 @@ def requests(
                     st.builds(
                         Grant,
                         metric=st.sampled_from(["storage_gb", "ai_credits", "nope"]),
-                        amount=st.integers(0, 10**6).map(Decimal),
+                        amount=st.one_of(st.integers(0, 10**6).map(Decimal), grant_amounts)
+                        if "grants" in hostile
+                        else st.integers(0, 10**6).map(Decimal),
                         expires=maybe_bad if "grants" in hostile else maybe_sane,
                     ),
                     max_size=2,
@@ -197,7 +257,7 @@ def requests(
             st.frozensets(st.sampled_from(["open_ticket", "cancel_intent", "x"]), max_size=1),
             signals,
         ),
-        attributes=draw(st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=3)),
+        attributes=draw(st.dictionaries(host_text, host_text, max_size=3)),
     )
     usage = pick("usage", st.dictionaries(known, sane, max_size=3), usages)
     now = pick("now", ordinary, nows)
@@ -279,16 +339,24 @@ def _no_internal_error(problems: tuple[str, ...]) -> None:
 
 
 @FUZZ
-@given(requests(), st.sampled_from([None, "sso", "audit_log", "nope"]), st.booleans())
+@given(
+    requests(),
+    st.one_of(st.sampled_from([None, "sso", "audit_log", "nope"]), host_text),
+    st.booleans(),
+    st.sampled_from(EVALUATORS),
+)
 def test_the_request_path_survives_hostile_input(
     request: tuple[Account, Any, datetime, StateSnapshot | None],
     feature: str | None,
     explain: bool,
+    evaluator: Evaluator,
 ) -> None:
     """`evaluate` and `compare` never raise and never report an internal error;
     `entitlements`, `triggered` and `may` raise nothing but `NudgeError`, never an
-    internal one; each call answers within `TIME_BOUND`."""
+    internal one; each call answers within `TIME_BOUND`; the result's JSON bytes can
+    always be made."""
     account, usage, now, state = request
+    EVALUATOR = evaluator  # noqa: N806 - the same calls, against each catalog variant
     result, took = _timed(
         lambda: EVALUATOR.evaluate(
             account, usage, now=now, state=state, feature=feature, explain=explain, compare=True
@@ -298,6 +366,7 @@ def test_the_request_path_survives_hostile_input(
     assert took < TIME_BOUND
     assert result.degraded == bool(result.problems)
     _no_internal_error(result.problems)
+    json.loads(to_json_bytes(result))
     if result.comparison is not None:
         _no_internal_error(result.comparison.problems)
     comparison, took = _timed(lambda: EVALUATOR.compare(account, usage, now=now))
@@ -335,14 +404,17 @@ def test_a_malformed_locale_never_reaches_the_payload(locale: str) -> None:
 
 
 @FUZZ
-@given(requests(), st.sampled_from([None, "banner", "modal"]))
+@given(requests(), st.sampled_from([None, "banner", "modal"]), st.sampled_from(EVALUATORS))
 def test_explaining_changes_nothing_but_the_decisions(
-    request: tuple[Account, Any, datetime, StateSnapshot | None], placement: str | None
+    request: tuple[Account, Any, datetime, StateSnapshot | None],
+    placement: str | None,
+    evaluator: Evaluator,
 ) -> None:
     """Unexplained, an evaluation skips what cannot fire (thresholds not reached, with
     nothing to clear); explained, every rule is decided. Both show, record and clear
     the same, and `triggered` names exactly the rules the full decision fires."""
     account, usage, now, state = request
+    EVALUATOR = evaluator  # noqa: N806 - the same calls, against each catalog variant
     quiet = EVALUATOR.evaluate(account, usage, now=now, state=state, placement=placement)
     told = EVALUATOR.evaluate(
         account, usage, now=now, state=state, placement=placement, explain=True
@@ -361,3 +433,52 @@ def test_explaining_changes_nothing_but_the_decisions(
         if isinstance(EVALUATOR._decide(rule, ctx, placement), Hit)
     ]
     assert every == list(fired)
+
+
+_STATE_DIR = tempfile.TemporaryDirectory(prefix="nudge-fuzz-")
+NUDGES = Nudges(CATALOG, store=f"sqlite:///{_STATE_DIR.name}/state.db")
+"""A real store, which encodes what it writes: in memory, a lone surrogate would pass."""
+NOW = datetime(2025, 6, 16, tzinfo=UTC)
+SHOWN_TO = Account(
+    id="fuzz",
+    plan="starter",
+    interval=Interval(Unit.MONTH),
+    period=Period(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)),
+    signup=datetime(2024, 1, 1, tzinfo=UTC),
+)
+SHOWN = NUDGES.evaluate(SHOWN_TO, {"storage_gb": 92}, now=NOW).nudges[0].id
+amounts = st.one_of(st.none(), st.integers(-(10**50), 10**50), st.sampled_from([10**5000, 1.5]))
+
+
+@settings(FUZZ, max_examples=400 if LONG else 40)
+@given(
+    account=st.one_of(st.just("fuzz"), host_text),
+    nudge=st.one_of(st.just(SHOWN), host_text),
+    kind=st.one_of(st.sampled_from(EVENT_KINDS), host_text, st.integers(), st.just(10**5000)),
+    event_id=st.one_of(st.none(), host_text),
+    plan=st.one_of(st.none(), st.just("team"), host_text),
+    amount=amounts,
+)
+def test_hostile_reports_never_reach_the_store_as_failures(
+    account: str, nudge: str, kind: Any, event_id: str | None, plan: str | None, amount: Any
+) -> None:
+    """A report raises only `InvalidInput` (and its `InvalidEvent`), or is recorded; a
+    store never fails on it, so the breaker stays closed for every account."""
+    until = NOW + timedelta(days=1) if kind == "snoozed" else None
+    try:
+        reported = NUDGES.report(
+            account, nudge, kind, at=NOW, event_id=event_id, until=until, plan=plan,
+            amount_minor=amount,
+        )  # fmt: skip
+    except InvalidInput:
+        pass
+    else:
+        assert "" == reported.problem, reported
+    assert False is NUDGES.breaker.open
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_the_store() -> Iterator[None]:
+    yield
+    NUDGES.close()
+    _STATE_DIR.cleanup()
