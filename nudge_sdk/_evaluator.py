@@ -577,7 +577,7 @@ class Evaluator:
         check_account(account)
         check_sizes(usage, account)
         check_members(account)
-        assert isinstance(usage, Mapping)  # check_sizes said so
+        assert type(usage) is dict or isinstance(usage, Mapping)  # check_sizes said so
         plain: Mapping[str, object] = usage if type(usage) is dict else dict(usage)
         for name, value in (
             ("signup", account.signup),

@@ -204,6 +204,8 @@ def _zone(name: object) -> ZoneInfo:
 
 
 _TEXTS = ("plan", "locale", "currency", "zone", "country")
+_SETS = (frozenset, set)
+"""The usual types of a set, checked before the (slower) abstract `Set`."""
 
 
 def check_account(account: Account) -> None:
@@ -219,12 +221,12 @@ def check_account(account: Account) -> None:
         value = getattr(account, name)
         if not isinstance(value, str):
             raise InvalidInput(f"{name}: expected text, got {type(value).__name__}")
-    if not isinstance(account.signals, Set):
+    if type(account.signals) not in _SETS and not isinstance(account.signals, Set):
         kind = type(account.signals).__name__
         raise InvalidInput(f"signals: expected a set of text, got {kind}")
     for name in ("addons", "attributes"):
         value = getattr(account, name)
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise InvalidInput(f"{name}: expected a mapping, got {type(value).__name__}")
     if not isinstance(account.grants, tuple | list):
         raise InvalidInput(
@@ -280,7 +282,7 @@ def grant_problem(amount: object) -> str:
 
 def check_sizes(usage: object, account: Account) -> None:
     """`InvalidInput` if usage is not a mapping or a collection is beyond its maximum."""
-    if not isinstance(usage, Mapping):
+    if type(usage) is not dict and not isinstance(usage, Mapping):
         raise InvalidInput(
             f"usage: expected a mapping of metric to number, got {type(usage).__name__}"
         )
