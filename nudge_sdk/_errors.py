@@ -14,6 +14,7 @@ Every exception derives from `NudgeError`; where it helps callers, a builtin too
     │   └── UnknownItem (LookupError)      no such plan or add-on in the catalog
     ├── CurrencyMismatch (ValueError)      money of two currencies combined
     ├── StoreUnavailable                   the state store failed or timed out
+    │   └── StoreContended                 other writers won every try on one account
     └── MissingExtra (ImportError)         an optional part whose extra is not installed
 
 Each carries the offending values as attributes, and its text names the value and
@@ -197,6 +198,12 @@ class StoreUnavailable(NudgeError):
         self.store = store
         self.reason = reason
         super().__init__(f"state store {store} is unavailable: {reason}")
+
+
+class StoreContended(StoreUnavailable):
+    """Other writers changed one account every time a change was about to commit. The
+    store answers; only that account is busy, so it does not count against the store
+    (a breaker stays closed for everyone else)."""
 
 
 class MissingExtra(NudgeError, ImportError):

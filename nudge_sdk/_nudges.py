@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar, cast
 
 import attrs
 
-from nudge_sdk._errors import InvalidEvent, StoreUnavailable
+from nudge_sdk._errors import InvalidEvent, StoreContended, StoreUnavailable
 from nudge_sdk._evaluator import Evaluator
 from nudge_sdk._log import log as _log
 from nudge_sdk.billing._money import MAX_MONEY_DIGITS
@@ -341,7 +341,8 @@ class Nudges:
             _log.exception("nudge.store.failed", store=self.store.name)
             reason = f"internal error: {error!r}"
         _log.warning("nudge.store.unavailable", store=self.store.name, reason=reason)
-        self.breaker.failed(self.store.ping)
+        if not isinstance(error, StoreContended):  # one busy account, not a failing store
+            self.breaker.failed(self.store.ping)
         return f"store_unavailable: {reason}"
 
     def _recording(
@@ -371,7 +372,12 @@ class Nudges:
         if self.on_store_failure == "uncapped":
             return attrs.evolve(result, degraded=True, problems=problems)
         decisions = tuple(
-            attrs.evolve(d, shown=False, reason="store_unavailable", detail=problem)
+            attrs.evolve(
+                d,
+                shown=False,
+                reason="store_unavailable",
+                detail=problem.removeprefix("store_unavailable: "),
+            )
             if d.shown
             else d
             for d in result.decisions

@@ -54,6 +54,10 @@ def reasons(result: Evaluation) -> dict[str, tuple[str, datetime | None]]:
     return {d.rule: (d.reason, d.next_eligible_at) for d in result.decisions}
 
 
+def details(result: Evaluation) -> dict[str, str]:
+    return {d.rule: d.detail for d in result.decisions}
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     with fresh_store(request.param, tmp_path) as made:
@@ -173,6 +177,33 @@ def test_a_failing_store_degrades_to_no_nudge() -> None:
     assert ([], True) == (rules(result), result.degraded)
     assert ("store_unavailable: connection refused",) == result.problems
     assert "store_unavailable" == reasons(result)["storage_almost_full"][0]
+
+
+def test_a_held_back_decision_names_the_store_problem_once() -> None:
+    """The decision's detail is the store's reason, not the problem code twice."""
+    result = Nudges(CATALOG, Broken()).evaluate(STARTER, FULL, now=NOW, explain=True)
+    assert "connection refused" == details(result)["storage_almost_full"]
+
+
+class Contended(MemoryStore):
+    """A store on which another writer wins every compare-and-set."""
+
+    name = "contended://"
+
+    def save(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
+        self.round_trips += 1
+        return False
+
+
+def test_a_contended_account_does_not_open_the_breaker() -> None:
+    """Losing every race on one account degrades that evaluation, but the store
+    answers: the breaker stays closed for every other account."""
+    nudges = Nudges(CATALOG, Contended(), breaker=Breaker(failures=1, pause=60))
+    for _ in range(3):
+        result = nudges.evaluate(STARTER, FULL, now=NOW)
+        assert ([], True) == (rules(result), result.degraded)
+        assert result.problems[0].startswith("store_unavailable: account 'a1' changed 8 times")
+    assert not nudges.breaker.open
 
 
 def test_uncapped_shows_what_it_found() -> None:

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
-from nudge_sdk._errors import StoreUnavailable
+from nudge_sdk._errors import StoreContended, StoreUnavailable
 from nudge_sdk._log import log as _log
 from nudge_sdk.evaluation._state import StateSnapshot
 from nudge_sdk.stores._codec import CorruptState, decode
@@ -92,7 +92,7 @@ class Store(abc.ABC):
             new, result = change(base)
             if new is base or self.save(account, _at_version(new, base), expires=expires):
                 return result
-        raise StoreUnavailable(self.name, f"account {account!r} changed {ATTEMPTS} times in a row")
+        raise StoreContended(self.name, f"account {account!r} changed {ATTEMPTS} times in a row")
 
     def init(self) -> None:  # noqa: B027 - a default, not an omission
         """Create or migrate what the store needs (tables); idempotent. Stores that need
@@ -135,7 +135,7 @@ class Store(abc.ABC):
             new, result = change(base)
             if new is base or await self.asave(account, _at_version(new, base), expires=expires):
                 return result
-        raise StoreUnavailable(self.name, f"account {account!r} changed {ATTEMPTS} times in a row")
+        raise StoreContended(self.name, f"account {account!r} changed {ATTEMPTS} times in a row")
 
     async def aping(self) -> None:
         """`ping`, for asyncio hosts."""
