@@ -295,6 +295,18 @@ def test_help_lists_every_command() -> None:
     assert {"check", "compare", "evaluate", "event", "quote", "schema", "state"} <= set(names)
 
 
+def test_help_and_readme_give_the_same_exit_codes() -> None:
+    """`nudge --help` and the README's table list the same exit codes, and both say
+    that `nudge diff` exits 1 when NEW would strand a sample account."""
+    _, out, _ = run("--help")
+    codes = out.split("Exit codes, the same for every command:")[1].split("Example:")[0]
+    helped = dict(re.findall(r"^ +(\d+) +(.*(?:\n +[a-z(].*)*)", codes, re.M))
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = dict(re.findall(r"^\| (\d+) \| ([^|]*) \|", readme, re.M))
+    assert sorted(helped) == sorted(table) == ["0", "1", "130", "2", "3"]
+    assert ("diff" in helped["1"], "nudge diff" in table["1"]) == (True, True)
+
+
 @pytest.mark.parametrize(("name", "command"), _commands(), ids=lambda v: str(v) or "nudge")
 def test_every_command_has_an_example_and_described_options(
     name: str, command: click.Command

@@ -233,6 +233,39 @@ ERRORS = [  # (id, argv with {file} placeholders, exit code, stderr lines)
         ["nudge: error: --account and --usage cannot both be read from stdin (-)"],
     ),
     (
+        "stdin twice: catalog and account",
+        ["evaluate", "-", "--account", "-", "--usage", "{}", "--now", NOW],
+        2,
+        ["nudge: error: PLANS and --account cannot both be read from stdin (-)"],
+    ),
+    (
+        "stdin twice: diff",
+        ["diff", "-", "-"],
+        2,
+        ["nudge: error: OLD and NEW cannot both be read from stdin (-)"],
+    ),
+    (
+        "serve a missing catalog",
+        ["serve", "{missing}", "--store", "memory://", "--insecure-no-auth"],
+        2,
+        ["nudge: error: PLANS: cannot read {missing}: No such file or directory"],
+    ),
+    (
+        "serve from stdin",
+        ["serve", "-", "--store", "memory://", "--insecure-no-auth"],
+        2,
+        ["nudge: error: PLANS: serve reloads the catalog from its file; it cannot be stdin (-)"],
+    ),
+    (
+        "serve a catalog with errors",
+        ["serve", "{latin1.yaml}", "--store", "memory://", "--insecure-no-auth"],
+        1,
+        [
+            "{latin1.yaml}: (top): is not UTF-8 text: byte 0xe9 at offset 35",
+            "1 error(s) in {latin1.yaml}",
+        ],
+    ),
+    (
         "missing catalog",
         ["check", "{missing}"],
         2,

@@ -257,6 +257,14 @@ def _reason(error: Exception) -> str:
     return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
 
 
+def _stdin_once(*inputs: tuple[str, str]) -> None:
+    """`InvalidInput` if two of the named `inputs` (name, path) are stdin: the second
+    would read what the first left, nothing, and fail with a misleading message."""
+    readers = [name for name, path in inputs if path == "-"]
+    if len(readers) > 1:
+        raise InvalidInput(f"{readers[0]} and {readers[1]} cannot both be read from stdin (-)")
+
+
 def _where(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
@@ -418,7 +426,8 @@ def main(verbose: bool) -> None:
     \b
     Exit codes, the same for every command:
       0  done (problems that cost part of the result: "nudge: warning:" lines)
-      1  the catalog has errors, each printed as FILE:LINE:COLUMN: path: message
+      1  the catalog has errors, each printed as FILE:LINE:COLUMN: path: message;
+         or diff: NEW would strand a sample account (drops its plan or currency)
       2  bad input: an option, an unreadable file, an account or usage the
          evaluator cannot use ("nudge: error:" line, nothing on stdout)
       3  a bug in nudge ("nudge: internal error:" line)
@@ -581,8 +590,7 @@ def _inputs(
     """Read and check everything `evaluate` and `compare` take, before doing anything:
     `InvalidInput` if the evaluator could not use the account at all."""
     when = in_range("--now", _when("--now", now))
-    if account == usage == "-":
-        raise InvalidInput("--account and --usage cannot both be read from stdin (-)")
+    _stdin_once(("PLANS", plans), ("--account", account), ("--usage", usage))
     data = _json_input("--usage", usage)
     if not isinstance(data, dict):
         raise InvalidInput(

@@ -21,7 +21,15 @@ from nudge_sdk.billing._periods import in_range
 from nudge_sdk.billing._policy import Price
 from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
 from nudge_sdk.catalog._rules import Rule
-from nudge_sdk.cli._commands import _catalog, _json_text, _reporting, _say, _when, main
+from nudge_sdk.cli._commands import (
+    _catalog,
+    _json_text,
+    _reporting,
+    _say,
+    _stdin_once,
+    _when,
+    main,
+)
 from nudge_sdk.cli._preview import _accounts, _read
 from nudge_sdk.payloads._payloads import Evaluation
 
@@ -217,6 +225,7 @@ def diff(old: str, new: str, accounts_dir: str | None, now_text: str | None, as_
       nudge diff old-plans.yaml examples/plans.yaml examples/accounts \\
         --now 2025-06-16T00:00:00Z
     """
+    _stdin_once(("OLD", old), ("NEW", new))
     before, after = _catalog(old, "OLD"), _catalog(new, "NEW")
     now = in_range("--now", _when("--now", now_text) if now_text else datetime.now(UTC))
     report: dict[str, Any] = {"catalog": catalog_changes(before, after), "accounts": {}}

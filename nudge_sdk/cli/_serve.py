@@ -9,7 +9,7 @@ import os
 import click
 
 from nudge_sdk._errors import InvalidInput, MissingExtra
-from nudge_sdk.cli._commands import _reporting, main
+from nudge_sdk.cli._commands import _catalog, _reporting, main
 
 __all__ = ["serve"]
 
@@ -90,6 +90,9 @@ def serve(
         )
     if tokens is None and not _loopback(host):
         raise InvalidInput(f"--insecure-no-auth serves on loopback only, not on {host}")
+    if plans == "-":
+        raise InvalidInput("PLANS: serve reloads the catalog from its file; it cannot be stdin (-)")
+    _catalog(plans)  # unreadable: exit 2, with errors: exit 1, as every command says it
     sdk = logging.getLogger("nudge_sdk")
     if sdk.level > logging.INFO:  # a server says what it does: reloads, failures
         sdk.setLevel(logging.INFO)
