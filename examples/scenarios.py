@@ -1,4 +1,4 @@
-"""Every idea of PRODUCT.md as a runnable scenario against examples/plans.yaml.
+"""Every kind of nudge the SDK makes, as a runnable scenario against examples/plans.yaml.
 
     python examples/scenarios.py              # all of them
     python examples/scenarios.py sso_locked   # one, with its JSON payload

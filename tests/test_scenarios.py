@@ -1,4 +1,4 @@
-"""Each idea of PRODUCT.md, end to end, through the runnable scenarios in examples/."""
+"""Each scenario of examples/scenarios.py, end to end: what each nudge case must show."""
 
 from __future__ import annotations
 
