@@ -1,7 +1,8 @@
 """A fleet of app servers on one shared store: processes evaluating the same accounts at
 the same instants, then every cap checked against the history the store recorded.
 
-Usage: python benchmarks/fleet.py [--quick] [URL ...]   (sqlite, redis, postgres by default)
+Usage: python benchmarks/fleet.py [--quick] [URL ...]   (sqlite, redis, redis with its client
+cache, postgres by default)
 
 Each process runs the same timeline of evaluations (account ``i % accounts`` at
 ``START + i * step``), so every evaluation races the same one in every other process.
@@ -222,10 +223,13 @@ def _within_week(day: date, last: date) -> bool:
 
 
 def default_urls() -> list[str]:
-    """A fresh SQLite file, and the local Redis and PostgreSQL (or the test servers')."""
+    """A fresh SQLite file, and the local Redis (without and with the client cache) and
+    PostgreSQL (or the test servers')."""
+    redis_url = os.environ.get("NUDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
     return [
         f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'fleet.db')}",
-        os.environ.get("NUDGE_TEST_REDIS", "redis://127.0.0.1:6379/0"),
+        redis_url,
+        f"{redis_url}{'&' if '?' in redis_url else '?'}client_cache=true",
         os.environ.get("NUDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
     ]
 

@@ -147,7 +147,7 @@ def main() -> int:
             print(f"  {url}: skipped, {error}")
             continue
         print(
-            f"  {url[:40]:40} {run.throughput:7.0f} evaluations/s, {run.recorded} shown, "
+            f"  {url[:52]:52} {run.throughput:7.0f} evaluations/s, {run.recorded} shown, "
             f"{run.violations} cap violations, {run.degraded} degraded"
         )
     if failed and not quick:
