@@ -345,8 +345,33 @@ def test_the_readme_names_only_flags_the_command_has() -> None:
         assert set() == flags - taken, name
 
 
-def test_click_usage_errors_exit_2() -> None:
-    """A missing or malformed option is click's usage error: exit code 2, no output."""
-    code, out, err = run("quote", "plans.yaml", "--seats", "many")
-    assert (2, "") == (code, out)
-    assert "Error: Invalid value for '--seats': 'many' is not a valid integer" in err
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--seats",
+            "many",
+            "Error: Invalid value for '--seats': 'many' is not a valid integer range",
+        ),
+        (
+            "--seats",
+            "0",
+            "Error: Invalid value for '--seats': 0 is not in the range 1<=x<=1000000000",
+        ),
+        (
+            "--seats",
+            "2000000000",
+            "Error: Invalid value for '--seats': 2000000000 is not in the range 1<=x<=1000000000",
+        ),
+        (
+            "--to-seats",
+            "0",
+            "Error: Invalid value for '--to-seats': 0 is not in the range 1<=x<=1000000000",
+        ),
+    ],
+)
+def test_click_usage_errors_exit_2(option: str, value: str, message: str) -> None:
+    """A missing or malformed option is click's usage error: exit code 2, no output; seats
+    are held to what an account may have, 1 to 10^9."""
+    code, out, err = run("quote", "plans.yaml", option, value)
+    assert (2, "", message) == (code, out, err.splitlines()[-1].rstrip("."))

@@ -60,7 +60,7 @@ from nudge_sdk.catalog._catalog import (
 from nudge_sdk.catalog._loader import MAX_CATALOG_BYTES, parse_catalog
 from nudge_sdk.catalog._rules import Milestone, choices
 from nudge_sdk.catalog._spec import brief
-from nudge_sdk.evaluation._account import Account, account_from_json
+from nudge_sdk.evaluation._account import MAX_SEATS, Account, account_from_json
 from nudge_sdk.payloads._json import instant, to_json
 from nudge_sdk.payloads._messages import well_formed
 from nudge_sdk.payloads._payloads import Comparison, Evaluation
@@ -501,10 +501,12 @@ def schema(which: str) -> None:
     "--seats",
     default=1,
     show_default=True,
-    type=click.IntRange(min=0),
-    help="Seats billed on the current plan.",
+    type=click.IntRange(1, MAX_SEATS),
+    help=f"Seats billed on the current plan (1 to {MAX_SEATS}, as an account may have).",
 )
-@click.option("--to-seats", type=click.IntRange(min=0), help="New seats; --seats by default.")
+@click.option(
+    "--to-seats", type=click.IntRange(1, MAX_SEATS), help="New seats; --seats by default."
+)
 @click.option("--zone", default="UTC", show_default=True, help="The account's IANA time zone.")
 @click.option("--granularity", type=_choice(Granularity), help="Override the catalog's policy.")
 @click.option("--rounding", type=_choice(Rounding), help="Override the catalog's policy.")
