@@ -137,6 +137,24 @@ ERRORS = [  # (id, argv with {file} placeholders, exit code, stderr lines)
         ],
     ),
     (
+        "a date with a zone but no time",
+        evaluate_args(**{"--now": "2025-06-16Z"}),
+        2,
+        [
+            "nudge: error: --now: 2025-06-16Z has a time zone but no time; add one, e.g. "
+            "2025-06-16T00:00:00Z"
+        ],
+    ),
+    (
+        "a date with an offset but no time",
+        evaluate_args(**{"--now": "2025-06-16+02:00"}),
+        2,
+        [
+            "nudge: error: --now: 2025-06-16+02:00 has a time zone but no time; add one, e.g. "
+            "2025-06-16T00:00:00+02:00"
+        ],
+    ),
+    (
         "no UTC equivalent",
         evaluate_args(**{"--now": "0001-01-01T00:00:00+01:00"}),
         2,
@@ -374,9 +392,13 @@ def test_degraded_but_usable_exits_0_with_warnings(
     assert out.startswith("{" if as_json else "acct_42: ")
 
 
-def test_the_suggested_instant_works() -> None:
-    """What the error suggests for a date without a time zone is accepted."""
-    _, _, err = run(*evaluate_args(**{"--now": "2025-06-16"}))
+@pytest.mark.parametrize(
+    "now", ["2025-06-16", "2025-06-16T10:30", "2025-06-16Z", "2025-06-16-05:00"]
+)
+def test_the_suggested_instant_works(now: str) -> None:
+    """What the error suggests for a date or time without a time zone, or a date with a
+    zone but no time, is accepted."""
+    _, _, err = run(*evaluate_args(**{"--now": now}))
     suggestion = err.split("e.g. ")[1].strip()
     assert (0, "") == run(*evaluate_args(**{"--now": suggestion}))[::2]
 

@@ -378,7 +378,16 @@ def _when(option: str, text: str) -> datetime:
         raise InvalidInput(f"{option}: {_not_an_instant(text, error)}") from None
 
 
+_DATE_AND_ZONE = re.compile(r"(\d{4}-\d\d-\d\d)(Z|[+-]\d\d:?\d\d)", re.I)
+"""A date with a zone but no time (``2025-06-16Z``), which ISO 8601 does not allow."""
+
+
 def _not_an_instant(text: str, error: Exception) -> str:
+    dated = _DATE_AND_ZONE.fullmatch(text)
+    if dated:
+        date, zone = dated.groups()
+        example = f"{date}T00:00:00{zone.upper()}"
+        return f"{text} has a time zone but no time; add one, e.g. {example}"
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
