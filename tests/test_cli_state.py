@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from nudge_sdk.cli import main
@@ -113,3 +114,47 @@ def test_bad_store_urls_exit_2() -> None:
     code, out, err = run("state", "show", "ftp://x", "a1")
     assert (2, "") == (code, out)
     assert err.startswith("nudge: error: state store 'ftp://x': unknown scheme; expected one of:")
+
+
+@pytest.mark.parametrize(
+    ("details", "warnings"),
+    [
+        (["--plan", "team"], []),
+        (
+            ["--plan", "nosuch"],
+            [
+                "nudge: warning: --plan: the catalog has no 'nosuch'; it has: business, free, "
+                "starter, team"
+            ],
+        ),
+        (
+            ["--addon", "nosuch"],
+            [
+                "nudge: warning: --addon: the catalog has no 'nosuch'; it has: audit_log_addon, "
+                "credit_pack, storage_pack"
+            ],
+        ),
+    ],
+)
+def test_a_conversion_naming_what_the_catalog_lacks_is_warned_about(
+    tmp_path: Path, details: list[str], warnings: list[str]
+) -> None:
+    """A `converted` event is recorded, with a warning if its plan or add-on is not in
+    the catalog (most likely a typo)."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    _, out, _ = evaluate(url, "2025-06-16T00:00:00Z", "--json")
+    nudge = json.loads(out)["nudges"][0]["id"]
+    code, out, err = run(
+        "event",
+        url,
+        nudge,
+        "converted",
+        "--plans",
+        PLANS,
+        "--account",
+        "acct_42",
+        "--at",
+        "2025-06-16T01:00:00Z",
+        *details,
+    )
+    assert (0, f"acct_42: converted {nudge}\n", warnings) == (code, out, err.splitlines())

@@ -12,7 +12,7 @@ import click
 
 from nudge_sdk._errors import InvalidInput
 from nudge_sdk._nudges import Nudges
-from nudge_sdk.cli._commands import _catalog, _reporting, _say, _when, main
+from nudge_sdk.cli._commands import _catalog, _reporting, _say, _warn_unknown, _when, main
 from nudge_sdk.evaluation._state import EVENT_KINDS, EventKind, StateSnapshot
 from nudge_sdk.payloads._json import instant
 from nudge_sdk.stores import Store, open_store
@@ -133,7 +133,12 @@ def event(
     """
     at = _when("--at", at_text)
     until = _when("--until", until_text) if until_text else None
-    with Nudges(_catalog(plans, "--plans"), _store(url), timeout=_TIMEOUT) as nudges:
+    catalog = _catalog(plans, "--plans")
+    # Recorded all the same (the store keeps what the host saw), but a name the catalog
+    # lacks is most likely a typo the host wants to hear about.
+    _warn_unknown("--plan", [details["plan"]] if details["plan"] else [], set(catalog.plans))
+    _warn_unknown("--addon", [details["addon"]] if details["addon"] else [], set(catalog.addons))
+    with Nudges(catalog, _store(url), timeout=_TIMEOUT) as nudges:
         reported = nudges.report(account, nudge, kind, at=at, until=until, **details)
     if not reported.recorded:
         raise InvalidInput(f"not recorded: {reported.problem}")
