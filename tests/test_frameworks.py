@@ -132,3 +132,26 @@ def test_malformed_body_is_client_error(post: Post, path: str, body: Any) -> Non
     """A body of the wrong shape is the client's error (400, or FastAPI's 422)."""
     status, _ = post(path, body)
     assert status in (400, 422)
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "held"),
+    [
+        ("shown", {}, None),
+        ("snoozed", {"until": "2025-06-20T00:00:00Z"}, "snoozed"),
+        ("converted", {"plan": "team", "amount_minor": 1234}, None),
+    ],
+)
+def test_every_event_kind_is_recorded(
+    post: Post, kind: str, extra: dict[str, Any], held: str | None
+) -> None:
+    """The frontend's shown, snoozed (with its end) and converted events are recorded;
+    a snoozed nudge is held back until then."""
+    _, first = post("/nudges/evaluate", evaluation())
+    nudge = first["nudges"][0]["id"]
+    answer = post("/nudges/events", event(nudge, kind, **extra))
+    assert (200, {"recorded": True, "duplicate": False}) == answer
+    if held is not None:
+        _, again = post("/nudges/evaluate", evaluation(explain=True))
+        reasons = {d["rule"]: d["reason"] for d in again["decisions"]}
+        assert held == reasons["storage_almost_full"]
