@@ -39,10 +39,17 @@ def example_path() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_structlog() -> Iterator[None]:
-    """The CLI configures structlog (it is an application); undo that after each test."""
+def _fresh_logging() -> Iterator[None]:
+    """The CLI configures logging (it is an application: the `nudge_sdk` logger's level,
+    handlers and propagation, and structlog); undo that after each test, so a test run
+    in-process after a CLI test still sees the SDK's events."""
+    sdk = logging.getLogger("nudge_sdk")
+    saved = (sdk.level, sdk.handlers[:], sdk.propagate)
     yield
     structlog.reset_defaults()
+    sdk.setLevel(saved[0])
+    sdk.handlers[:] = saved[1]
+    sdk.propagate = saved[2]
 
 
 @pytest.fixture(autouse=True)
