@@ -81,7 +81,14 @@ from nudge_sdk.evaluation._recommend import DEADLINE, PRECISION, Budget, Option,
 from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check, reaches
 from nudge_sdk.payloads._compare import Comparer
-from nudge_sdk.payloads._messages import MAX_LOCALE, bcp47, fallback_chain, locale_text, well_formed
+from nudge_sdk.payloads._messages import (
+    MAX_LOCALE,
+    bcp47,
+    fallback_chain,
+    locale_text,
+    recognised,
+    well_formed,
+)
 from nudge_sdk.payloads._nudges import NudgeBuilder
 from nudge_sdk.payloads._payloads import (
     Comparison,
@@ -660,10 +667,13 @@ class Evaluator:
                 reasons=[reason for _, reason in dropped[:MAX_PROBLEMS]],
                 dropped=len(dropped),
             )
-        if account.locale and not well_formed(account.locale):
+        if account.locale and not recognised(account.locale):
             problem = (
                 f"locale: not a well-formed locale id (BCP 47 or POSIX, at most {MAX_LOCALE} "
                 f"characters); using {self.catalog.default_locale}"
+                if not well_formed(account.locale)
+                else f"locale: {brief(account.locale)} is no language Babel knows; "
+                f"using {self.catalog.default_locale}"
             )
             problems.append(problem)
             _log.warning("nudge.bad_locale", account=account.id, locale=brief(account.locale))

@@ -36,7 +36,15 @@ from nudge_sdk.payloads._numbers import (
 )
 from nudge_sdk.payloads._payloads import Amount, Direction
 
-__all__ = ["MAX_LOCALE", "LocaleText", "bcp47", "fallback_chain", "locale_text", "well_formed"]
+__all__ = [
+    "MAX_LOCALE",
+    "LocaleText",
+    "bcp47",
+    "fallback_chain",
+    "locale_text",
+    "recognised",
+    "well_formed",
+]
 
 _CACHE = 4096
 MAX_LOCALE = 35
@@ -44,11 +52,15 @@ MAX_LOCALE = 35
 _LOCALE_ID = re.compile(
     r"(?P<tag>[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?"
     r"(?:[-_](?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*)"
+    r"(?:[-_][0-9A-WY-Za-wy-z](?:[-_][A-Za-z0-9]{2,8})+)*"
+    r"(?:[-_][Xx](?:[-_][A-Za-z0-9]{1,8})+)?"
     r"(?:\.[A-Za-z0-9-]{1,20})?(?:@[A-Za-z0-9]{1,20})?",
     re.ASCII,
 )
-"""Language, script, region and variants (``-`` or ``_``), then a POSIX charset and
-modifier; private-use and extension subtags are not taken."""
+"""Language, script, region and variants (``-`` or ``_``), then BCP 47 extensions
+(``-u-ca-gregory``) and private use (``-x-...``), or a POSIX charset and modifier. The
+extensions, charset and modifier are accepted and left out of the tag: texts and
+numbers follow the language, script, region and variants alone."""
 
 
 def well_formed(locale: object) -> str:
@@ -79,15 +91,25 @@ def fallback_chain(locale: str, default: str) -> tuple[str, ...]:
     return _chain(well_formed(locale), default)
 
 
+def recognised(locale: str) -> bool:
+    """Whether `locale` is well formed and Babel knows it, or at least its language
+    (``de-ZZ`` is German); if not, texts and numbers fall back to the catalog's
+    default."""
+    tag = well_formed(locale)
+    return bool(tag) and len(_chain(tag, "")) > 1
+
+
 @functools.lru_cache(maxsize=_CACHE)
 def _chain(locale: str, default: str) -> tuple[str, ...]:
-    chain = []
-    if locale:
+    chain: list[str] = []
+    language = locale.split("_", 1)[0]
+    for candidate in dict.fromkeys([locale, language]) if locale else ():
         try:
-            parsed = _locale(locale)
-            chain = [str(parsed), parsed.language]
+            parsed = _locale(candidate)
         except (ValueError, UnknownLocaleError):
-            pass
+            continue
+        chain = [str(parsed), parsed.language]
+        break
     return tuple(dict.fromkeys([*chain, default]))
 
 
