@@ -375,17 +375,26 @@ def test_a_flow_nesting_bomb_is_refused() -> None:
         ("30min", timedelta(minutes=30)),
         ("1d 12h", timedelta(days=1, hours=12)),
         ("3660d", timedelta(days=3660)),
+        ("P7D", timedelta(days=7)),
+        ("PT12H", timedelta(hours=12)),
+        ("P2W", timedelta(weeks=2)),
+        ("P1DT30M", timedelta(days=1, minutes=30)),
+        ("PT90S", timedelta(seconds=90)),
     ],
 )
 def test_durations_with_unambiguous_units(text: str, expected: timedelta) -> None:
-    """w, d, h and min are read; the sum is the duration."""
+    """w, d, h and min are read, and ISO 8601 durations of fixed length; the sum is the
+    duration."""
     assert expected == parse_duration(text)
 
 
-@pytest.mark.parametrize("text", ["1m", "5 m", "3661d", "9" * 5000 + "d", "", "7days", "1y"])
+@pytest.mark.parametrize(
+    "text",
+    ["1m", "5 m", "3661d", "9" * 5000 + "d", "", "7days", "1y", "P1M", "P1Y", "PT", "P1D2H"],
+)
 def test_durations_refused(text: str) -> None:
     """Ambiguous, unknown, too long or empty durations are a ValueError, never overflow."""
-    with pytest.raises(ValueError, match=r"not a duration|longer than"):
+    with pytest.raises(ValueError, match=r"not a duration|not an ISO 8601 duration|longer than"):
         parse_duration(text)
 
 
@@ -503,3 +512,30 @@ def test_read_limited_reads_a_regular_file_whole(tmp_path: Path) -> None:
     assert b"x" * 100 == read_limited(path, 100)
     with pytest.raises(TooLarge, match="more than 99 bytes"):
         read_limited(path, 99)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "1m",
+            "'1m' is not a duration: m could be months or minutes; write min for minutes "
+            "(30min), d, w or h for longer",
+        ),
+        (
+            "soon",
+            "'soon' is not a duration; write d, w, h or min (7d, 2w, 12h, 30min, 1d 12h), "
+            "or ISO 8601 (P7D, PT12H)",
+        ),
+        (
+            "P1M",
+            "'P1M' is not an ISO 8601 duration of fixed length: weeks, days, hours, minutes "
+            "and seconds (P7D, PT12H, P1DT30M); months and years vary in length",
+        ),
+    ],
+)
+def test_duration_errors_say_what_is_taken(text: str, message: str) -> None:
+    """Each refusal names the units that are read, ISO 8601 included."""
+    with pytest.raises(ValueError, match="duration") as caught:
+        parse_duration(text)
+    assert message == str(caught.value)

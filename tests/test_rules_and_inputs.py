@@ -60,7 +60,10 @@ RULE_CASES = [
     (
         "bad duration",
         "r:\n  when: {ending: {what: trial, within: soon}}\n" + MESSAGES,
-        ["nudges.r.when.ending.within: 'soon' is not a duration; write e.g. 7d, 12h, 2w or 1d 12h"],
+        [
+            "nudges.r.when.ending.within: 'soon' is not a duration; write d, w, h or min "
+            "(7d, 2w, 12h, 30min, 1d 12h), or ISO 8601 (P7D, PT12H)"
+        ],
     ),
     (
         "unknown offer plan",

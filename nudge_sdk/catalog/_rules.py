@@ -101,8 +101,15 @@ COMPARISON_PLACEHOLDERS = {
 _CHOICES = 20
 _PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 _DURATION = re.compile(r"(\d+)\s*(min|[wdh])(?![a-z])", re.ASCII)
-_DURATION_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "min": 60}
+_DURATION_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "min": 60, "s": 1}
 _AMBIGUOUS = re.compile(r"\d\s*m(?![a-z])", re.ASCII)
+_ISO = re.compile(
+    r"P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<min>\d+)M)?"
+    r"(?:(?P<s>\d+)S)?)?",
+    re.ASCII,
+)
+"""ISO 8601 durations of fixed length: weeks, days, hours, minutes, seconds."""
+_UNITS = "d, w, h or min (7d, 2w, 12h, 30min, 1d 12h), or ISO 8601 (P7D, PT12H)"
 
 
 class Severity(enum.Enum):
@@ -341,20 +348,33 @@ def too_many(count: int) -> str:
 
 
 def parse_duration(text: str, longest: timedelta = MAX_DURATION) -> timedelta:
-    """``7d``, ``12h``, ``2w``, ``30min``, ``1d 12h``, at most `longest`; `ValueError`
-    otherwise.
+    """``7d``, ``12h``, ``2w``, ``30min``, ``1d 12h``, or ISO 8601 of fixed length
+    (``P7D``, ``PT12H``, ``P1DT30M``), at most `longest`; `ValueError` otherwise. Units
+    that could be read two ways (``m``: months or minutes) and units of no fixed length
+    (months, years) are refused.
 
     >>> parse_duration("1d 12h")
     datetime.timedelta(days=1, seconds=43200)
+    >>> parse_duration("PT1H30M")
+    datetime.timedelta(seconds=5400)
     """
-    parts = _DURATION.findall(text)
-    if not parts or _DURATION.sub("", text).strip():
+    iso = _ISO.fullmatch(text.strip()) if text.strip().startswith("P") else None
+    if iso is not None and any(iso.groups()):
+        parts = [(number, unit) for unit, number in iso.groupdict().items() if number]
+    elif text.strip().startswith("P"):
+        raise ValueError(
+            f"{_brief(text)} is not an ISO 8601 duration of fixed length: weeks, days, hours, "
+            "minutes and seconds (P7D, PT12H, P1DT30M); months and years vary in length"
+        )
+    else:
+        parts = _DURATION.findall(text)
+    if not parts or (iso is None and _DURATION.sub("", text).strip()):
         if _AMBIGUOUS.search(text):
             raise ValueError(
                 f"{_brief(text)} is not a duration: m could be months or minutes; "
                 "write min for minutes (30min), d, w or h for longer"
             )
-        raise ValueError(f"{_brief(text)} is not a duration; write e.g. 7d, 12h, 2w or 1d 12h")
+        raise ValueError(f"{_brief(text)} is not a duration; write {_UNITS}")
     seconds = 0
     for number, unit in parts:
         if len(number) > 12:  # more than any bound: do not convert megabytes of digits
