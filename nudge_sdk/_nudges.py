@@ -253,9 +253,17 @@ class Nudges:
         Idempotent by (nudge, kind, `event_id`); without an `event_id` the event's time
         stands in for it, so a retried report changes nothing. Raises `InvalidEvent` for
         a nudge this account was not shown and other bad input; a store that fails is
-        logged and reported in the result, never raised.
+        logged and reported in the result, never raised. A conversion to a plan or
+        add-on the catalog does not know is recorded (the billing system may sell more)
+        and logged as ``nudge.event.unknown_item``.
         """
         event = self._event(account, nudge, kind, at, event_id, until, plan, addon, amount_minor)
+        catalog = self.evaluator.catalog
+        for name, value, known in (("plan", plan, catalog.plans), ("addon", addon, catalog.addons)):
+            if value is not None and value not in known:  # kept: billing may sell more
+                _log.warning(
+                    "nudge.event.unknown_item", account=account, nudge=nudge, **{name: value}
+                )
 
         def apply(state: StateSnapshot) -> tuple[StateSnapshot, bool]:
             changed = self.guardrails.report(account, state, event)

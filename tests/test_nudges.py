@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
+import structlog
 
 from nudge_sdk import (
     Account,
@@ -120,6 +121,19 @@ def test_a_converted_event_keeps_what_was_bought() -> None:
         event.amount_minor,
         event.rule,
     )
+
+
+def test_a_conversion_to_something_the_catalog_does_not_sell_is_kept_and_logged() -> None:
+    """The billing system may sell more than the catalog: the event is recorded, and a
+    warning names what the catalog does not know."""
+    nudges = Nudges(CATALOG)
+    nudge = nudges.evaluate(STARTER, FULL, now=NOW).nudges[0]
+    with structlog.testing.capture_logs() as logs:
+        reported = nudges.report("a1", nudge.id, "converted", at=NOW, plan="zzz")
+    assert reported.recorded
+    assert [("nudge.event.unknown_item", "zzz")] == [
+        (entry["event"], entry["plan"]) for entry in logs
+    ]
 
 
 TRIAL = attrs.evolve(
