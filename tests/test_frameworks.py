@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -155,3 +158,21 @@ def test_every_event_kind_is_recorded(
         _, again = post("/nudges/evaluate", evaluation(explain=True))
         reasons = {d["rule"]: d["reason"] for d in again["decisions"]}
         assert held == reasons["storage_almost_full"]
+
+
+def test_the_django_module_builds_its_store_from_the_environment(tmp_path: Path) -> None:
+    """Imported afresh (as a server starts it), the Django example builds `nudges` from
+    $NUDGE_STORE; the fixture above swaps it only because one process imports it once."""
+    store = f"sqlite:///{tmp_path / 'django-state.db'}"
+    code = "import examples.frameworks.django_app as app; print(app.nudges.store.name)"
+    env = {**os.environ, "NUDGE_STORE": store}
+    ran = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (0, store) == (ran.returncode, ran.stdout.strip()), ran.stderr
