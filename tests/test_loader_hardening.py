@@ -529,8 +529,8 @@ def test_read_limited_reads_a_regular_file_whole(tmp_path: Path) -> None:
         ),
         (
             "P1M",
-            "'P1M' is not an ISO 8601 duration of fixed length: weeks, days, hours, minutes "
-            "and seconds (P7D, PT12H, P1DT30M); months and years vary in length",
+            "'P1M' is not an ISO 8601 duration of fixed length: whole weeks, days, hours, "
+            "minutes and seconds (P7D, PT12H, P1DT30M); months and years vary in length",
         ),
     ],
 )

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 import redis
+import structlog
 
-from nudge_sdk import StateSnapshot
+from nudge_sdk import InvalidStoreURL, StateSnapshot
 from nudge_sdk.stores._redis import RedisStore, _cache_option
 from nudge_sdk.stores._tracking import LISTENER, TrackedCache
 from tests.store_backends import CACHED, REDIS_URL, fresh_store
@@ -116,3 +117,32 @@ def test_a_lost_listener_stops_the_copies(cached: RedisStore) -> None:
 def test_the_url_option(url: str, given: bool, expected: tuple[str, bool]) -> None:
     """``client_cache`` is the store's option, taken out of what redis-py reads."""
     assert expected == _cache_option(url, given)
+
+
+def test_a_misspelt_option_value_is_refused() -> None:
+    """``client_cache=ture`` is an error, not a cache silently left off."""
+    with pytest.raises(InvalidStoreURL, match="client_cache='ture': expected true or false"):
+        RedisStore("redis://127.0.0.1:6379/0?client_cache=ture")
+
+
+def test_close_does_not_wait_for_the_listener(cached: RedisStore) -> None:
+    """Closing returns at once (the listener ends by itself), not after its heartbeat."""
+    warm(cached, "acme")
+    started = time.monotonic()
+    cached.close()
+    assert time.monotonic() - started < 0.2
+
+
+def test_a_dead_server_is_one_warning_not_a_flood() -> None:
+    """While Redis is down the listener retries with a growing pause, and says so once
+    at WARNING (the retries are debug events)."""
+    store = RedisStore("redis://127.0.0.1:1/0?client_cache=true", timeout=0.05)
+    with structlog.testing.capture_logs() as logs:
+        store.cache_hits  # noqa: B018 - nothing to read yet
+        assert store._cache is not None
+        store._cache.get(b"x")  # starts the listener
+        time.sleep(2.0)
+    store.close()
+    levels = [entry["log_level"] for entry in logs if entry["event"] == "nudge.store.cache_lost"]
+    assert ["warning"] == [level for level in levels if level == "warning"]
+    assert len(levels) <= 4  # 0.5 s, then 1 s, then 2 s between tries

@@ -363,8 +363,8 @@ def parse_duration(text: str, longest: timedelta = MAX_DURATION) -> timedelta:
         parts = [(number, unit) for unit, number in iso.groupdict().items() if number]
     elif text.strip().startswith("P"):
         raise ValueError(
-            f"{_brief(text)} is not an ISO 8601 duration of fixed length: weeks, days, hours, "
-            "minutes and seconds (P7D, PT12H, P1DT30M); months and years vary in length"
+            f"{_brief(text)} is not an ISO 8601 duration of fixed length: whole weeks, days, "
+            "hours, minutes and seconds (P7D, PT12H, P1DT30M); months and years vary in length"
         )
     else:
         parts = _DURATION.findall(text)

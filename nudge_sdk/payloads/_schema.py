@@ -64,7 +64,10 @@ _NUMBER = {
         {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
     ]
 }
-_DURATION = "A duration: a number and a unit (min, h, d, w), or several: '7d', '12h', '1d 12h'."
+_DURATION = (
+    "A duration: a number and a unit (min, h, d, w), or several: '7d', '12h', '1d 12h'; "
+    "or ISO 8601 of fixed length: 'P7D', 'PT12H', 'P1DT30M' (no months or years)."
+)
 _INSTANT = "An ISO 8601 instant with its time zone: '2025-06-01T00:00:00Z'."
 
 # What the catalog spec's fields mean, for fields without an attribute docstring in

@@ -366,16 +366,25 @@ def _encodable(account: str) -> bool:
 
 def _cache_option(url: str, given: bool) -> tuple[str, bool]:
     """The URL without its ``client_cache`` option (redis-py would refuse it), and
-    whether the cache is on (`given`, or the option's ``true``/``1``/``yes``)."""
+    whether the cache is on (`given`, or the option's ``true``); `InvalidStoreURL` for a
+    value that is neither true nor false, so a typo does not turn it off unnoticed."""
     parts = urlsplit(url)
     kept, on = [], given
     for item in parts.query.split("&") if parts.query else []:
         name, _, value = item.partition("=")
-        if name == "client_cache":
-            on = on or value.lower() in ("1", "true", "yes", "on")
-        else:
+        if name != "client_cache":
             kept.append(item)
+        elif value.lower() in _TRUE:
+            on = True
+        elif value.lower() not in _FALSE:
+            raise InvalidStoreURL(
+                redact(url), f"client_cache={value[:20]!r}: expected true or false"
+            )
     return urlunsplit(parts._replace(query="&".join(kept))), on
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 def _check_bounds(name: str, url: str, timeout: float) -> None:

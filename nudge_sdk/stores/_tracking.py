@@ -34,6 +34,7 @@ a second, leave it off.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -45,10 +46,12 @@ from redis.exceptions import RedisError
 
 from nudge_sdk._log import log as _log
 
-__all__ = ["HEARTBEAT", "LISTENER", "STALE_AFTER", "TrackedCache"]
+__all__ = ["HEARTBEAT", "LISTENER", "MAX_PAUSE", "STALE_AFTER", "TrackedCache"]
 
 HEARTBEAT = 0.5
 """Seconds of silence after which the thread pings the server."""
+MAX_PAUSE = 8.0
+"""The longest pause between attempts to subscribe again while the server is down."""
 STALE_AFTER = 2.0
 """Seconds without a word from the server after which no copy is used."""
 LISTENER = "nudge-invalidations"
@@ -101,11 +104,14 @@ class TrackedCache:
             self._entries.pop(key, None)
 
     def close(self) -> None:
-        """Stop listening and forget everything."""
+        """Stop listening and forget everything, without waiting for the listener: its
+        connection is closed under it, and it ends at its next look (a daemon thread)."""
         self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=STALE_AFTER)
+        self._thread = None
+        conn = self._conn
+        if conn is not None:
+            with contextlib.suppress(RedisError, OSError):  # already gone
+                conn.disconnect()
         self._forget()
 
     # -- the listener ---------------------------------------------------------------------
@@ -133,23 +139,34 @@ class TrackedCache:
 
     def _listen(self) -> None:
         """Subscribe, then apply notices until stopped; on any failure forget everything
-        and subscribe again after a pause."""
+        and subscribe again after a pause that doubles up to `MAX_PAUSE`. The first
+        failure of an outage is a warning, the retries are debug events, and being back
+        is an info event: a dead server does not flood the host's log."""
+        pause, lost = HEARTBEAT, False
         while not self._stop.is_set():
             try:
                 self._subscribe()
+                if lost:
+                    _log.info("nudge.store.cache_back", prefix=self._prefix)
+                pause, lost = HEARTBEAT, False
                 self._receive()
             except (RedisError, OSError, ValueError, TypeError) as error:
-                _log.warning("nudge.store.cache_lost", prefix=self._prefix, problem=str(error))
+                if not self._stop.is_set():
+                    report = _log.debug if lost else _log.warning
+                    report("nudge.store.cache_lost", prefix=self._prefix, problem=str(error))
+                lost = True
             finally:
                 self._forget()
                 conn, self._conn = self._conn, None
                 if conn is not None:
-                    conn.disconnect()
-            self._stop.wait(HEARTBEAT)
+                    with contextlib.suppress(RedisError, OSError):
+                        conn.disconnect()
+            self._stop.wait(pause)
+            pause = min(2 * pause, MAX_PAUSE)
 
     def _subscribe(self) -> None:
         kwargs = {**self._pool.connection_kwargs, "protocol": 2}
-        kwargs["socket_timeout"] = STALE_AFTER
+        kwargs["socket_timeout"] = STALE_AFTER  # connect stays bounded by the store's timeout
         conn = self._conn = self._pool.connection_class(**kwargs)
         conn.connect()
         conn.send_command("CLIENT", "SETNAME", LISTENER)
