@@ -27,12 +27,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import select
-import stat
 import sys
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from functools import wraps
@@ -57,7 +53,7 @@ from nudge_sdk.catalog._catalog import (
     IntervalChange,
     ProrationPolicy,
 )
-from nudge_sdk.catalog._loader import MAX_CATALOG_BYTES, parse_catalog
+from nudge_sdk.catalog._loader import MAX_CATALOG_BYTES, TooLarge, parse_catalog, read_limited
 from nudge_sdk.catalog._rules import Milestone, choices
 from nudge_sdk.catalog._spec import brief
 from nudge_sdk.evaluation._account import MAX_SEATS, Account, account_from_json
@@ -201,45 +197,16 @@ def _read(name: str, path: str, limit: int) -> bytes:
     not end within `READ_SECONDS`."""
     if path == "-":
         return _take(sys.stdin.buffer, limit)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:  # non-blocking: opening a FIFO that has no writer must not wait for one
-        fd = os.open(path, flags)
-    except (OSError, ValueError) as error:
-        raise InvalidInput(f"{name}: cannot read {path}: {_reason(error)}") from None
-    try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-        deadline = None if regular else time.monotonic() + READ_SECONDS
-        return _drain(fd, limit, deadline)
+    try:  # read_limited opens without blocking: a FIFO with no writer must not hang us
+        return read_limited(path, limit, READ_SECONDS)
+    except TooLarge:
+        raise _TooBig from None
     except TimeoutError:
         raise InvalidInput(
             f"{name}: {path} is not a regular file and did not end within {READ_SECONDS:g} s"
         ) from None
-    except OSError as error:
+    except (OSError, ValueError) as error:
         raise InvalidInput(f"{name}: cannot read {path}: {_reason(error)}") from None
-    finally:
-        os.close(fd)
-
-
-def _drain(fd: int, limit: int, deadline: float | None) -> bytes:
-    """Read `fd` to its end; `_TooBig` past `limit` bytes, `TimeoutError` past
-    `deadline` (none for a regular file, which always ends)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-        try:
-            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
-        except BlockingIOError:  # a writer is there but has written nothing yet
-            continue
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise _TooBig
 
 
 def _take(stream: IO[bytes], limit: int) -> bytes:

@@ -174,18 +174,13 @@ class RedisStore(Store):
         """The account's snapshot and its version, in one ``HMGET`` (none when the
         client cache holds a copy Redis has not invalidated)."""
         key = self.key(account)
-        cache, epoch = self._cache, 0
-        if cache is not None:
-            if (copy := cache.get(key.encode())) is not None:
-                self.cache_hits += 1
-                return self._snapshot(account, *copy)
-            epoch = cache.epoch
+        copy, epoch = self._copy(account, key)
+        if copy is not None:
+            return copy
         self.round_trips += 1
         with self._failures():
             version, document = self._client.hmget(key, "v", "d")
-        if cache is not None:
-            cache.put(key.encode(), (version, document), epoch)
-        return self._snapshot(account, version, document)
+        return self._read(account, key, version, document, epoch)
 
     def save(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
         """Compare-and-set in one script call (two if the server lost the script)."""
@@ -228,19 +223,14 @@ class RedisStore(Store):
     async def aload(self, account: str) -> StateSnapshot:
         """`load`, on the asyncio client (and the same client cache)."""
         key = self.key(account)
-        cache, epoch = self._cache, 0
-        if cache is not None:
-            if (copy := cache.get(key.encode())) is not None:
-                self.cache_hits += 1
-                return self._snapshot(account, *copy)
-            epoch = cache.epoch
+        copy, epoch = self._copy(account, key)
+        if copy is not None:
+            return copy
         client = self._aclient()
         self.round_trips += 1
         with self._failures():
             version, document = await self._bounded(client.hmget(key, "v", "d"))
-        if cache is not None:
-            cache.put(key.encode(), (version, document), epoch)
-        return self._snapshot(account, version, document)
+        return self._read(account, key, version, document, epoch)
 
     async def asave(self, account: str, state: StateSnapshot, *, expires: datetime) -> bool:
         """`save`, on the asyncio client."""
@@ -273,6 +263,31 @@ class RedisStore(Store):
         self.close()
 
     # -- internals --------------------------------------------------------------------
+
+    def _copy(self, account: str, key: str) -> tuple[StateSnapshot | None, int]:
+        """The account's snapshot from the client cache if it holds a usable copy, and
+        the cache's epoch to read from the server with otherwise."""
+        cache = self._cache
+        if cache is None:
+            return None, 0
+        copy = cache.get(key.encode())
+        if copy is None:
+            return None, cache.epoch
+        self.cache_hits += 1
+        return self._snapshot(account, *copy), 0
+
+    def _read(
+        self,
+        account: str,
+        key: str,
+        version: bytes | str | None,
+        document: bytes | str | None,
+        epoch: int,
+    ) -> StateSnapshot:
+        """What the server answered, kept in the client cache if it is on."""
+        if self._cache is not None:
+            self._cache.put(key.encode(), (version, document), epoch)
+        return self._snapshot(account, version, document)
 
     def _written(self, key: str) -> None:
         """After a write or a lost race, the copy of `key` is not to be trusted: Redis's
