@@ -155,16 +155,21 @@ _CONTROLS = re.compile(
     r"|\x1b[\]PX^_][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC, DCS...: titles, hyperlinks
     r"|\x1b[ -~]?"  # the other escapes
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0 but tab and newline, DEL, C1
+    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi embeddings, overrides and isolates
 )
 _JSON_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 def terminal_text(text: str) -> str:
-    """`text` without terminal control: escape sequences and C0/C1 control characters
-    are removed, newline and tab kept.
+    """`text` without terminal control: escape sequences, C0/C1 control characters and
+    the bidirectional overrides that reorder what a terminal shows (U+202A-E,
+    U+2066-9) are removed; newline, tab and the direction marks Arabic figures carry
+    (U+200F) are kept.
 
     >>> terminal_text("acct\\x1b[2J\\x1b]0;pwned\\x07_42\\r")
     'acct_42'
+    >>> terminal_text("acct_\\u202e24")
+    'acct_24'
     """
     return _CONTROLS.sub("", text)
 
