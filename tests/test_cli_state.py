@@ -22,6 +22,14 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def event(url: str, nudge: str, kind: str, *extra: str) -> tuple[int, str, str]:
+    """`nudge event` for the example account, an hour after the evaluations' instant."""
+    return run(
+        "event", url, nudge, kind, "--plans", PLANS, "--account", "acct_42",
+        "--at", "2025-06-16T01:00:00Z", *extra,
+    )  # fmt: skip
+
+
 def evaluate(url: str, now: str = "2025-06-16T00:00:00Z", *extra: str) -> tuple[int, str, str]:
     return run(
         "evaluate",
@@ -59,18 +67,7 @@ def test_events_and_history_from_the_shell(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'state.db'}"
     _, out, _ = evaluate(url, "2025-06-16T00:00:00Z", "--json")
     nudge = json.loads(out)["nudges"][0]["id"]
-    code, out, err = run(
-        "event",
-        url,
-        nudge,
-        "dismissed",
-        "--plans",
-        PLANS,
-        "--account",
-        "acct_42",
-        "--at",
-        "2025-06-16T01:00:00Z",
-    )
+    code, out, err = event(url, nudge, "dismissed")
     assert (0, f"acct_42: dismissed {nudge}\n", "") == (code, out, err)
     code, out, _ = run("state", "show", url, "acct_42", "--json")
     history = json.loads(out)
@@ -78,18 +75,7 @@ def test_events_and_history_from_the_shell(tmp_path: Path) -> None:
     assert ["dismissed"] == [event["kind"] for event in history["events"]]
     _, out, _ = evaluate(url, "2025-06-30T00:00:00Z", "--explain")
     assert "storage_almost_full    dismissed: dismissed for good" in out
-    code, out, err = run(
-        "event",
-        url,
-        "nope",
-        "clicked",
-        "--plans",
-        PLANS,
-        "--account",
-        "acct_42",
-        "--at",
-        "2025-06-16T01:00:00Z",
-    )
+    code, out, err = event(url, "nope", "clicked")
     assert (2, "") == (code, out)
     assert (
         "nudge: error: event 'clicked' for nudge 'nope' of account 'acct_42': this account "
@@ -144,17 +130,5 @@ def test_a_conversion_naming_what_the_catalog_lacks_is_warned_about(
     url = f"sqlite:///{tmp_path / 'state.db'}"
     _, out, _ = evaluate(url, "2025-06-16T00:00:00Z", "--json")
     nudge = json.loads(out)["nudges"][0]["id"]
-    code, out, err = run(
-        "event",
-        url,
-        nudge,
-        "converted",
-        "--plans",
-        PLANS,
-        "--account",
-        "acct_42",
-        "--at",
-        "2025-06-16T01:00:00Z",
-        *details,
-    )
+    code, out, err = event(url, nudge, "converted", *details)
     assert (0, f"acct_42: converted {nudge}\n", warnings) == (code, out, err.splitlines())
