@@ -662,3 +662,24 @@ def test_a_counters_projection_is_the_exact_pace_truncated(
     if limit is not None and used < limit and Fraction(limit) / pace < total:
         expected = window.start + timedelta(microseconds=int(Fraction(limit) / pace))
     assert expected == run_out
+
+
+@pytest.mark.parametrize(
+    ("seats", "usage", "recommended"),
+    [
+        # Free with one 100 GB pack ($8) is cheaper than Starter ($9), but the table shows
+        # Free's own 2 GB: it must highlight a plan that covers by itself.
+        (1, {"storage_gb": 92.4, "seats": 1}, "starter"),
+        (1, {"storage_gb": 1, "seats": 1}, "free"),  # Free covers this by itself
+        (3, {"storage_gb": 450, "seats": 3}, "team"),  # Starter would need 4 packs
+    ],
+)
+def test_a_comparison_recommends_a_plan_its_column_shows_covering(
+    seats: int, usage: dict[str, Any], recommended: str
+) -> None:
+    """The recommended column is a plan whose own limits cover the usage: a plan that
+    fits only with add-ons the column cannot show is not highlighted."""
+    comparison = EVALUATOR.compare(attrs.evolve(STARTER, seats=seats), usage, now=NOW)
+    assert recommended == comparison.recommended
+    [column] = [c for c in comparison.columns if c.recommended]
+    assert all(cell.covers for cell in column.limits if cell.metric in usage)

@@ -70,6 +70,17 @@ class Comparer:
         # Columns show each plan's features; the add-ons the account holds are kept.
         need = holding(catalog, ctx.need(), account.plan, account.addons, plan_features=False)
         best = ctx.recommender.cheapest(account.interval, account.seats, need)
+        if best is not None and _buys(best.addons, account.addons):
+            # A column shows a plan, not add-ons: recommend one whose own limits cover
+            # what is needed, so the table never highlights a plan it shows as short.
+            covering = [
+                plan_id
+                for plan_id in ladder
+                if all(_covers(catalog.plans[plan_id], m, need.usage) for m in need.usage)
+            ]
+            best = ctx.recommender.cheapest(
+                account.interval, account.seats, need, plans=covering
+            ) or (best if not covering else None)
         recommended = best.plan if best else account.plan
         columns = []
         for plan_id in _pick(ladder, account.plan, recommended):
@@ -184,6 +195,11 @@ def _difference_text(
 
 def _amount(minor: int, catalog: Catalog, text: LocaleText) -> Amount:
     return text.amount(minor, catalog.currency)
+
+
+def _buys(addons: Mapping[str, int], held: Mapping[str, int]) -> bool:
+    """Whether an option holds more units of some add-on than the account does."""
+    return any(quantity > held.get(addon, 0) for addon, quantity in addons.items())
 
 
 def _covers(plan: Plan, metric: str, need: Mapping[str, Decimal]) -> bool:
