@@ -66,12 +66,7 @@ def test_a_bad_redis_version_reads_empty_and_is_replaced(tmp_path: Path, garbage
         assert isinstance(store, RedisStore)
         with redis.Redis.from_url(REDIS_URL, socket_timeout=2) as client:
             client.hset(store.key("acme"), mapping={"v": garbage, "d": "{}"})
-        with structlog.testing.capture_logs() as logs:
-            loaded = store.load("acme")
-        assert StateSnapshot() == loaded
-        assert ["nudge.store.bad_row"] == [entry["event"] for entry in logs]
-        assert store.save("acme", loaded, expires=FAR)
-        assert 1 == store.load("acme").version
+        reads_empty_then_is_replaced(store)
 
 
 @pytest.mark.parametrize("garbage", ["x", 1.5, -2, 0, b"1"])
@@ -83,9 +78,15 @@ def test_a_bad_sqlite_version_reads_empty_and_is_replaced(tmp_path: Path, garbag
         assert store.save("acme", StateSnapshot(), expires=FAR)
         with sqlite3.connect(store.path) as conn:
             conn.execute("UPDATE nudge_state SET version = ?", (garbage,))
-        with structlog.testing.capture_logs() as logs:
-            loaded = store.load("acme")
-        assert StateSnapshot() == loaded
-        assert ["nudge.store.bad_row"] == [entry["event"] for entry in logs]
-        assert store.save("acme", loaded, expires=FAR)
-        assert 1 == store.load("acme").version
+        reads_empty_then_is_replaced(store)
+
+
+def reads_empty_then_is_replaced(store: Store) -> None:
+    """The bad row of "acme" reads as an empty snapshot, logged as a bad row, and the
+    next write replaces it as version 1."""
+    with structlog.testing.capture_logs() as logs:
+        loaded = store.load("acme")
+    assert StateSnapshot() == loaded
+    assert ["nudge.store.bad_row"] == [entry["event"] for entry in logs]
+    assert store.save("acme", loaded, expires=FAR)
+    assert 1 == store.load("acme").version
