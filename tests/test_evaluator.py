@@ -679,7 +679,8 @@ def test_a_comparison_recommends_a_plan_its_column_shows_covering(
 ) -> None:
     """The recommended column is a plan whose own limits cover the usage: a plan that
     fits only with add-ons the column cannot show is not highlighted."""
-    comparison = EVALUATOR.compare(attrs.evolve(STARTER, seats=seats), usage, now=NOW)
+    unhurried = Evaluator(CATALOG, deadline=60.0)  # a GC pause must not cut the search
+    comparison = unhurried.compare(attrs.evolve(STARTER, seats=seats), usage, now=NOW)
     assert recommended == comparison.recommended
     [column] = [c for c in comparison.columns if c.recommended]
     assert all(cell.covers for cell in column.limits if cell.metric in usage)
