@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -56,16 +57,11 @@ from nudge_sdk.billing._money import Money
 from nudge_sdk.billing._periods import FIRST_INSTANT, LAST_INSTANT, aware, in_range
 from nudge_sdk.billing._proration import Quoter
 from nudge_sdk.catalog._catalog import Catalog, Plan, ProrationPolicy
-from nudge_sdk.catalog._rules import (
-    Audience,
-    Milestone,
-    Rule,
-    Severity,
-    UsageThreshold,
-)
+from nudge_sdk.catalog._rules import Audience, Rule, Severity, UsageThreshold
 from nudge_sdk.evaluation._account import (
     MAX_SEATS,
     MAX_SIGNALS,
+    MAX_USAGE,
     MAX_USAGE_KEYS,
     Account,
     brief,
@@ -79,6 +75,7 @@ from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements
 from nudge_sdk.evaluation._guardrails import Guardrails
 from nudge_sdk.evaluation._recommend import DEADLINE, PRECISION, Budget, Option, Recommender
 from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
+from nudge_sdk.evaluation._thresholds import Probes, needed_metric
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check, reaches
 from nudge_sdk.payloads._compare import Comparer
 from nudge_sdk.payloads._messages import (
@@ -119,16 +116,6 @@ _NO_STATE = StateSnapshot()
 MAX_STATE_ITEMS = 10_000
 """The most rule histories, impressions or events a state snapshot may hold (a store
 keeps far fewer); more is refused as one problem."""
-
-
-def _metric_of(rule: Rule) -> str:
-    """The metric a rule cannot fire without, if any."""
-    trigger = rule.trigger
-    if isinstance(trigger, UsageThreshold):
-        return trigger.metric
-    if isinstance(trigger, Milestone):
-        return trigger.metric
-    return ""
 
 
 def _in_its_currency(
@@ -226,12 +213,18 @@ class Evaluator:
         self._general: dict[str, _Indexed] = {}
         self._by_metric: dict[str, dict[str, _Indexed]] = {}
         for plan, rules in self._rules.items():
-            self._general[plan] = _Indexed.of(r for r in rules if not _metric_of(r))
+            self._general[plan] = _Indexed.of(r for r in rules if not needed_metric(r))
             by_metric: dict[str, list[Rule]] = {}
             for rule in rules:
-                if metric := _metric_of(rule):
+                if metric := needed_metric(rule):
                     by_metric.setdefault(metric, []).append(rule)
             self._by_metric[plan] = {m: _Indexed.of(rs) for m, rs in by_metric.items()}
+        # The plain thresholds of each plan as number comparisons, for `triggered`.
+        targeted = frozenset(self._targeted)
+        self._probes = {
+            plan: Probes.of(catalog, catalog.plans[plan], rules, targeted)
+            for plan, rules in self._rules.items()
+        }
 
     # -- public ---------------------------------------------------------------------
 
@@ -270,7 +263,7 @@ class Evaluator:
         """
         try:
             with (
-                decimal.localcontext(prec=PRECISION),  # overage money stays exact
+                decimal.localcontext(_EXACT),  # overage money stays exact
                 self.recommender.searching(self.recommender.budget()),
             ):
                 return self._evaluate(
@@ -308,7 +301,7 @@ class Evaluator:
             ents = entitlements(self.catalog, account, clean, checked, account.tz(), trends)
             return dict(ents)
 
-        return _only_nudge_errors(run, account)
+        return _only_nudge_errors(account, run)
 
     @_in_its_currency
     def compare(
@@ -330,7 +323,7 @@ class Evaluator:
         """The comparison for a checked context; degraded, not raised, on failure."""
         try:
             text = locale_text(self._locale(ctx.account))
-            with decimal.localcontext(prec=PRECISION):
+            with decimal.localcontext(_EXACT):
                 result = self._comparer.compare(ctx, text)
             problems = [*problems, *self._late_problems()]
             if problems:
@@ -385,7 +378,7 @@ class Evaluator:
             self._sold(account)
             return feature_access(self.catalog, account, feature)
 
-        return _only_nudge_errors(run, account)
+        return _only_nudge_errors(account, run)
 
     def _sold(self, account: Account) -> None:
         """`InvalidInput` unless the account pays in a currency this evaluator prices
@@ -522,7 +515,6 @@ class Evaluator:
             comparison=comparison,
         )
 
-    @_in_its_currency
     def triggered(
         self,
         account: Account,
@@ -540,20 +532,79 @@ class Evaluator:
         Unlike `evaluate` it raises, but only `NudgeError`: `InvalidInput` naming the
         field for unusable input.
         """
+        # Not `_in_its_currency`: this path is a few microseconds, and a wrapper that
+        # forwards keywords is a tenth of that.
+        return _only_nudge_errors(
+            account, self.priced(account)._triggered, account, usage, now, placement, feature,
+            events, state,
+        )  # fmt: skip
 
-        def run() -> tuple[str, ...]:  # in the precise context _only_nudge_errors opens
-            checked, plain = self._check(account, usage, now, state)
+    def _triggered(
+        self,
+        account: Account,
+        usage: Mapping[str, object],
+        now: datetime,
+        placement: str | None,
+        feature: str | None,
+        events: Iterable[str],
+        state: StateSnapshot | None,
+    ) -> tuple[str, ...]:
+        checked, plain = self._check(account, usage, now, state)
+        if placement is not None or feature is not None:
             _check_options(placement, feature)
-            ctx, _ = self.context(account, plain, checked, feature, _events(events), state)
-            decide = self._decide
-            return tuple(
-                rule.id
-                for rule in self._applicable(account, ctx.usage, explain=False)
-                if (type(rule.trigger) is not UsageThreshold or reaches(rule.trigger, ctx))
-                and type(decide(rule, ctx, placement)) is Hit
-            )
+        if state is None and feature is None and type(events) is tuple and not events:
+            decided = self._plainly(account, plain, checked, placement)
+            if decided is not None:
+                return decided
+        ctx, _ = self.context(account, plain, checked, feature, _events(events), state)
+        decide = self._decide
+        return tuple(
+            rule.id
+            for rule in self._applicable(account, ctx.usage, explain=False)
+            if (type(rule.trigger) is not UsageThreshold or reaches(rule.trigger, ctx))
+            and type(decide(rule, ctx, placement)) is Hit
+        )
 
-        return _only_nudge_errors(run, account)
+    def _plainly(
+        self, account: Account, usage: Mapping[str, object], now: datetime, placement: str | None
+    ) -> tuple[str, ...] | None:
+        """`triggered`'s answer from the plan's compiled probes (see `_thresholds`), for
+        checked input with no state, feature or events; `None` when the account needs
+        the general path: anything `context` would refuse or log, add-ons or grants
+        (they move limits), a silencing signal, or a rule of the plan that is no plain
+        threshold and could apply. The general path gives the same answer, only slower
+        (tests hold the two equal)."""
+        probes = self._probes.get(account.plan)
+        if (
+            probes is None
+            or account.addons
+            or account.grants
+            or not probes.cover(usage)
+            or (account.locale and not recognised(account.locale))
+            or not self._silencing.isdisjoint(account.signals)
+            or self.catalog.plans[account.plan].price(account.interval) is None
+        ):
+            return None
+        self._sold(account)
+        account.tz()  # refused as `context` would
+        if not usage.keys() <= self.catalog.metrics.keys():
+            return None  # `clean_usage` would drop a metric, with a warning
+        for value in usage.values():
+            if not (type(value) in _PLAIN_NUMBERS and 0 <= value <= MAX_USAGE):  # type: ignore[operator]
+                return None  # ... or a value
+        if account.tenure_days(now) < self.catalog.quiet_days_after_signup:
+            return ()
+        fired: list[str] = []
+        for probe in probes.probes:
+            value = usage.get(probe.metric)
+            if (
+                value is not None
+                and (placement is None or probe.placement == placement)
+                and (probe.always or probe.running(now))
+                and probe.fires(value)  # type: ignore[arg-type]
+            ):
+                fired.append(probe.rule)
+        return tuple(fired)
 
     def _check(
         self, account: Account, usage: object, now: datetime, state: StateSnapshot | None
@@ -567,7 +618,7 @@ class Evaluator:
         host's mapping through methods it may override."""
         if not isinstance(account, Account):
             raise InvalidInput(f"account: expected an Account, got {type(account).__name__}")
-        checked = in_range("now", now)
+        checked = now if _utc(now) else in_range("now", now)
         try:
             plain = self._checked(account, usage, state)
         except NudgeError:
@@ -586,16 +637,18 @@ class Evaluator:
         check_members(account)
         assert type(usage) is dict or isinstance(usage, Mapping)  # check_sizes said so
         plain: Mapping[str, object] = usage if type(usage) is dict else dict(usage)
-        for name, value in (
-            ("signup", account.signup),
-            ("anchor", account.anchor),
-            ("trial_end", account.trial_end),
-            ("licence_end", account.licence_end),
-            ("period start", account.period.start),
-            ("period end", account.period.end),
-        ):
-            if value is not None:
-                _instant(name, value)
+        period = account.period
+        instants = (
+            account.signup,
+            account.anchor,
+            account.trial_end,
+            account.licence_end,
+            period.start,
+            period.end,
+        )
+        for name, value in zip(_INSTANTS, instants, strict=True):
+            if value is not None and not _utc(value):
+                in_range(name, value)
         for index, grant in enumerate(account.grants):
             if grant.expires is not None:
                 _instant(f"grants[{index}].expires", grant.expires)
@@ -851,11 +904,22 @@ def _check_state(state: StateSnapshot) -> None:
 
 
 def _instant(name: str, value: datetime) -> None:
-    # Stores hand back UTC instants: those need no conversion to be checked.
-    if not (
-        type(value) is datetime and value.tzinfo is UTC and FIRST_INSTANT <= value <= LAST_INSTANT
-    ):
+    if not _utc(value):
         in_range(name, value)
+
+
+def _utc(value: object) -> bool:
+    """Whether `value` is an instant in UTC within range, needing no conversion to be
+    checked: what stores hand back, and what most hosts pass (``datetime.now(UTC)``)."""
+    return (
+        type(value) is datetime and value.tzinfo is UTC and FIRST_INSTANT <= value <= LAST_INSTANT
+    )
+
+
+_PLAIN_NUMBERS = (float, int)
+"""The types of usage the decision path's probes read as they are (not `bool`)."""
+_INSTANTS = ("signup", "anchor", "trial_end", "licence_end", "period start", "period end")
+"""The names of an account's instants, in the order `_checked` reads them."""
 
 
 def _count(name: str, value: object) -> None:
@@ -899,14 +963,46 @@ def _log_bug(account: object) -> None:
         _log.exception("nudge.failed", account=_account_id(account))
 
 
-def _only_nudge_errors(run: Callable[[], _T], account: object) -> _T:
-    """`run()`, with any exception but a `NudgeError` logged and raised as one: for the
-    entry points documented to raise only `NudgeError`."""
+def _only_nudge_errors(
+    account: object, run: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
+) -> _T:
+    """`run(*args, **kwargs)` in the SDK's decimal context, with any exception but a
+    `NudgeError` logged and raised as one: for the entry points documented to raise
+    only `NudgeError`."""
+    host = decimal.getcontext()
+    decimal.setcontext(_exact_context())  # a swap: cheaper than localcontext's copy
     try:
-        with decimal.localcontext(prec=PRECISION):
-            return run()
+        return run(*args, **kwargs)
     except NudgeError:
         raise
     except Exception as error:  # a bug; the host was promised NudgeError alone
         _log_bug(account)
         raise NudgeError(_problem(error)) from error
+    finally:
+        decimal.setcontext(host)
+
+
+_EXACT = decimal.Context(
+    prec=PRECISION,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+"""The decimal context the SDK computes in, whatever the host's: `PRECISION` digits,
+Python's default rounding (half to even) and traps. Every rounding that matters names
+its mode; this only makes sure the host's settings (a `ROUND_DOWN`, a trapped
+`Inexact`) never reach the SDK's arithmetic."""
+_threads = threading.local()
+
+
+def _exact_context() -> decimal.Context:
+    """This thread's copy of `_EXACT` (a context collects flags: one per thread)."""
+    try:
+        return cast(decimal.Context, _threads.context)
+    except AttributeError:
+        context = _threads.context = _EXACT.copy()
+        return context

@@ -51,6 +51,7 @@ __all__ = [
     "check_account",
     "check_sizes",
     "clean_usage",
+    "exact_float",
     "grant_problem",
     "unicode_text",
 ]
@@ -211,6 +212,20 @@ _SETS = (frozenset, set)
 def check_account(account: Account) -> None:
     """`InvalidInput` naming the first field of `account` whose type the evaluation
     cannot use (the sizes are `check_sizes`'s)."""
+    if (  # the usual exact types, at once; anything else is looked at field by field
+        type(account.plan) is str
+        and type(account.locale) is str
+        and type(account.currency) is str
+        and type(account.zone) is str
+        and type(account.country) is str
+        and type(account.signals) in _SETS
+        and type(account.addons) is dict
+        and type(account.attributes) is dict
+        and type(account.grants) is tuple
+        and type(account.id) is str
+        and account.id.isascii()
+    ):
+        return
     if not unicode_text(account.id):
         raise InvalidInput(
             f"id: {brief(account.id)} must be text without lone surrogates"
@@ -286,6 +301,12 @@ def check_sizes(usage: object, account: Account) -> None:
         raise InvalidInput(
             f"usage: expected a mapping of metric to number, got {type(usage).__name__}"
         )
+    if (  # the usual case at once: nothing near its bound
+        len(usage) <= MAX_USAGE_KEYS
+        and len(account.signals) + len(account.addons) + len(account.grants) <= MAX_SIGNALS
+        and len(account.attributes) <= MAX_SIGNALS
+    ):
+        return
     sized: tuple[tuple[str, Sized, int], ...] = (
         ("usage", usage, MAX_USAGE_KEYS),
         ("signals", account.signals, MAX_SIGNALS),
@@ -312,7 +333,7 @@ class Usage(Mapping[str, Decimal]):
     def __getitem__(self, metric: str) -> Decimal:
         value = self._values[metric]
         if type(value) is float:  # checked: finite, within bounds
-            value = self._values[metric] = _exact(value)
+            value = self._values[metric] = exact_float(value)
         return cast(Decimal, value)
 
     def __contains__(self, metric: object) -> bool:
@@ -367,7 +388,7 @@ def clean_usage(
     return result, trends, dropped
 
 
-def _exact(value: float) -> Decimal:
+def exact_float(value: float) -> Decimal:
     """A finite float at its shortest decimal text, to at most `USAGE_PLACES` places."""
     text = repr(value)
     point = text.find(".")
@@ -397,7 +418,7 @@ def _reading(metric: str, value: Mapping[object, object]) -> tuple[Decimal, Deci
 
 def _number(value: int | float | Decimal) -> Decimal:
     if isinstance(value, float):
-        return _exact(value)
+        return exact_float(value)
     return _places(Decimal(value))
 
 
