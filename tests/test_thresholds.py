@@ -325,9 +325,8 @@ def test_the_hosts_decimal_context_does_not_reach_the_sdk() -> None:
     usage = {"storage_gb": 92.4, "seats": 3}
     expected = evaluator.evaluate(account, usage, now=NOW, compare=True)
     triggered = evaluator.triggered(account, usage, now=NOW)
-    with decimal.localcontext(
-        prec=3, rounding=decimal.ROUND_DOWN, traps={decimal.Inexact: True}
-    ) as host:
+    own = decimal.Context(prec=3, rounding=decimal.ROUND_DOWN, traps=[decimal.Inexact])
+    with decimal.localcontext(own) as host:
         assert evaluator.evaluate(account, usage, now=NOW, compare=True) == expected
         assert evaluator.triggered(account, usage, now=NOW) == triggered
         assert decimal.getcontext() is host
