@@ -4,6 +4,11 @@ Instants are written in UTC with a ``Z``; exact fractions as ``"p/q"`` text; mon
 two keys, ``<name>_minor`` (an integer) and ``<name>`` (decimal text with exactly the
 currency's decimals), so a frontend never parses a float.
 
+The payload classes (`Evaluation`, `Nudge`, `Comparison` and their parts) are written by
+functions compiled once from their fields' types (`_compiled`): the dicts cattrs' own
+hooks make, key for key, without dispatching on each value's type at every step (on the
+request path that dispatch was a third of the JSON's cost).
+
 >>> from nudge_sdk import Amount
 >>> to_json(Amount(minor=450, amount="4.50", formatted="$4.50"))
 {'minor': 450, 'amount': '4.50', 'formatted': '$4.50'}
@@ -12,10 +17,14 @@ currency's decimals), so a frontend never parses a float.
 from __future__ import annotations
 
 import json
+import types
+import typing
+from collections.abc import Callable
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import Any, TypeAlias, overload
+from typing import Any, Literal, TypeAlias, overload
 
+import attrs
 import cattrs
 from attrs import AttrsInstance
 
@@ -26,6 +35,7 @@ except ImportError:  # pragma: no cover - the test environment installs it
 
 from nudge_sdk.billing._periods import Period
 from nudge_sdk.billing._proration import ItemKind, Quote, QuoteLine
+from nudge_sdk.payloads import _payloads
 
 __all__ = ["JSON", "JSONObject", "converter", "dumps", "instant", "to_json", "to_json_bytes"]
 
@@ -85,6 +95,72 @@ converter.register_unstructure_hook(Period, _period)
 converter.register_unstructure_hook(QuoteLine, _line)
 converter.register_unstructure_hook(Quote, _quote)
 
+_PLAIN = (str, int, bool, type(None))
+"""Field types whose values are their own JSON (as cattrs' identity hook leaves them)."""
+
+
+def _compiled(classes: list[type]) -> dict[type, Callable[[Any], dict[str, Any]]]:
+    """For each attrs class, a function writing an instance as cattrs' generated hook
+    does: a dict of its fields in order, each value unstructured by its declared type.
+    A field of another of `classes` calls that class's function directly; a type this
+    does not know goes through the converter's hook for it."""
+    names = {cls: f"_un_{cls.__name__}" for cls in classes}
+    constants: dict[str, Any] = {"instant": instant}
+
+    def expression(value: str, kind: Any) -> str:
+        """Code for the JSON of `value` (a name or attribute), declared `kind`."""
+        origin, args = typing.get_origin(kind), typing.get_args(kind)
+        if kind in _PLAIN or origin is Literal:
+            return value
+        if kind is datetime:
+            return f"instant({value})"
+        if kind in names:
+            return f"{names[kind]}({value})"
+        if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+            other = args[0] if args[1] is type(None) else args[1]
+            inner = expression(value, other)
+            return value if inner == value else f"(None if {value} is None else {inner})"
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            inner = expression("item", args[0])
+            return f"list({value})" if inner == "item" else f"[{inner} for item in {value}]"
+        hook = f"_hook{len(constants)}"
+        constants[hook] = converter.get_unstructure_hook(kind)
+        return f"{hook}({value})"
+
+    source = []
+    for cls in classes:
+        hints = typing.get_type_hints(cls)
+        items = ", ".join(
+            f"{field.name!r}: {expression(f'value.{field.name}', hints[field.name])}"
+            for field in attrs.fields(cls)
+        )
+        source.append(f"def {names[cls]}(value):\n    return {{{items}}}\n")
+    namespace = dict(constants)
+    exec(compile("\n".join(source), "<nudge_sdk payload JSON>", "exec"), namespace)
+    return {cls: namespace[names[cls]] for cls in classes}
+
+
+_WRITERS = _compiled(
+    [
+        cls
+        for name in _payloads.__all__
+        if attrs.has(cls := getattr(_payloads, name)) and isinstance(cls, type)
+    ]
+)
+
+
+def _written(kind: object) -> bool:
+    """Whether `kind` is one of the payload classes (exactly: a subclass keeps cattrs'
+    own hook, with its own fields)."""
+    return isinstance(kind, type) and kind in _WRITERS
+
+
+def _write(value: object) -> dict[str, Any]:
+    return _WRITERS[type(value)](value)
+
+
+converter.register_unstructure_hook_func(_written, _write)
+
 
 @overload
 def to_json(value: AttrsInstance) -> JSONObject: ...
@@ -95,7 +171,8 @@ def to_json(value: object) -> Any: ...  # a value of unknown type: `JSON` in fac
 def to_json(value: object) -> JSON:
     """The JSON-ready form (dicts, lists, strings, integers) of an SDK value: an
     `Evaluation` or a `Comparison` gives the object `payload_schema()` describes."""
-    result: JSON = converter.unstructure(value)
+    writer = _WRITERS.get(type(value))
+    result: JSON = converter.unstructure(value) if writer is None else writer(value)
     return result
 
 
