@@ -33,14 +33,19 @@ the best rate still available) cannot beat the best found. Every search honours
 a `Budget`: a deadline on an injected clock (`time.thread_time` by default), the one
 thing in the evaluation that reads a clock, because a deadline is about elapsed time
 and not about the account. Past it, a search returns the best option found so far, or
-`None`, and the budget remembers that it ran out (`Budget.passed`).
+`None`, and the budget remembers that it ran out (`Budget.passed`). Time the thread
+spends in Python's cyclic garbage collector while a search runs does not count: a
+collection is the host's work, triggered by whatever allocated last, and one pass in a
+busy process could use up a whole deadline (see `Budget`).
 """
 
 from __future__ import annotations
 
 import contextvars
 import decimal
+import gc
 import itertools
+import threading
 import time
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from decimal import Decimal
@@ -78,23 +83,49 @@ Clock = Callable[[], float]
 """Seconds on a clock that never goes back; injected so tests can drive it. The default
 is `time.thread_time`, the CPU time of the calling thread: what bounds a runaway search
 is the work it does, and a host whose other threads or processes keep the machine busy
-(a test suite, a loaded worker) must not use up a request's budget. A garbage
-collection that runs inside a search still counts."""
+(a test suite, a loaded worker) must not use up a request's budget. Nor may a garbage
+collection that runs inside a search: `Budget` takes its time off, as measured on the
+same clock."""
 
 
 class Budget:
     """How long the searches of one evaluation may run together: `seconds` on `clock`,
     counting only the time spent inside them, so that what runs between them (loading a
     locale's data on a cold start, formatting a payload) does not count. `passed` turns
-    true the first time a search finds the time up."""
+    true the first time a search finds the time up.
 
-    __slots__ = ("_clock", "_depth", "_entered", "_spent", "found", "passed", "seconds")
+    Garbage collections do not count either: while a search runs, a callback in
+    `gc.callbacks` reads `clock` when a collection starts and stops in the thread that
+    owns the budget, and the difference is taken off. A collection in another thread is
+    that thread's affair (on the default CPU clock it costs this one nothing anyway).
+    When no collection runs, this costs a thread-local read and write per search. A
+    budget belongs to the thread that times it, as the searches it bounds do.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_collecting",
+        "_depth",
+        "_entered",
+        "_outer",
+        "_paused",
+        "_spent",
+        "found",
+        "passed",
+        "seconds",
+    )
 
     def __init__(self, clock: Clock, seconds: float) -> None:
         self._clock = clock
         self.seconds = seconds
         self._spent = 0.0
         self._entered = 0.0
+        self._paused = 0.0
+        """Garbage collection time inside the search being timed, on `clock`."""
+        self._collecting: float | None = None
+        """When the collection under way started, on `clock`."""
+        self._outer: Budget | None = None
+        """The budget this thread was timing when this one started (normally none)."""
         self._depth = 0
         self.passed = False
         self.found: dict[Hashable, Option | None] = {}
@@ -105,21 +136,52 @@ class Budget:
         """A search starts (searches may nest; the outermost one is timed)."""
         if not self._depth:
             self._entered = self._clock()
+            self._paused = 0.0
+            self._outer = _TIMING.budget
+            _TIMING.budget = self  # from here on, collections in this thread pause it
         self._depth += 1
         return self
 
     def __exit__(self, *_: object) -> None:
         self._depth -= 1
         if not self._depth:
-            self._spent += self._clock() - self._entered
+            self._spent += self._clock() - self._entered - self._paused
+            _TIMING.budget, self._outer = self._outer, None
 
     def out(self) -> bool:
         """Whether the time is up (asks the clock until it is, then remembers)."""
         if self.passed:
             return True
-        running = self._clock() - self._entered if self._depth else 0.0
+        running = self._clock() - self._entered - self._paused if self._depth else 0.0
         self.passed = self._spent + running >= self.seconds
         return self.passed
+
+
+class _Timing(threading.local):
+    """The budget whose search runs in this thread, if any: where a garbage collection
+    that this thread runs is taken off."""
+
+    budget: Budget | None = None
+
+
+_TIMING = _Timing()
+
+
+def _pause_for_collection(phase: str, info: Mapping[str, int]) -> None:
+    """A `gc.callbacks` entry: a collection starts or stops in the calling thread, so
+    the budgets this thread is timing (the innermost, and any it interrupted) pause for
+    it, each on its own clock. Nothing to do, and a single look-up, when no search runs."""
+    budget = _TIMING.budget
+    while budget is not None:
+        if phase == "start":
+            budget._collecting = budget._clock()
+        elif budget._collecting is not None:
+            budget._paused += budget._clock() - budget._collecting
+            budget._collecting = None
+        budget = budget._outer
+
+
+gc.callbacks.append(_pause_for_collection)
 
 
 _BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
