@@ -1,7 +1,8 @@
 """One contract for every store: random sequences of impressions, clearings, stale
-commits, frontend events, trial claims and clock moves, under randomly drawn caps, run
-against each backend and against a plain model that re-states the rules naively. Every
-backend must agree with the model at every step."""
+commits, whole evaluations through the `Nudges` facade, frontend events, trial claims,
+prunes and clock moves, under randomly drawn caps, run against each backend and against
+a plain model that re-states the rules naively. Every backend must agree with the model
+at every step."""
 
 from __future__ import annotations
 
@@ -19,10 +20,22 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from nudge_sdk import Catalog, InvalidEvent, Store, catalog_from_dict
+from nudge_sdk import (
+    Account,
+    Catalog,
+    Evaluator,
+    Interval,
+    InvalidEvent,
+    Nudges,
+    Period,
+    Store,
+    Unit,
+    catalog_from_dict,
+)
 from nudge_sdk.catalog._rules import parse_duration
 from nudge_sdk.evaluation._guardrails import Guardrails, Pending
 from nudge_sdk.evaluation._state import EventKind, NudgeEvent, Shown, StateSnapshot
+from nudge_sdk.stores._redis import RedisStore
 from tests.store_backends import BACKENDS, CACHED, KEEP, fresh_store
 
 ACCOUNTS = ("acct-a", "acct-{b}")  # a brace, to exercise Redis hash tags
@@ -89,7 +102,7 @@ class Model:
         if refused:
             return False
         past.append((rule, nudge, spec.placement, now))
-        if level is not None:
+        if level is not None and spec.once_per_level:  # only those rules remember it
             self.levels[account, rule] = level
         return True
 
@@ -198,6 +211,8 @@ class StoreContract(RuleBasedStateMachine):
         }
         placement_caps = {"banner": banner_caps} if any(banner_caps) else {}
         self.model = Model(rules, caps, placement_caps, self.zone)
+        evaluator = Evaluator(self.catalog_value, deadline=60.0)  # GC pauses are not at issue
+        self.facade = Nudges(evaluator, store=self.store, keep_for=KEEP)
 
     # -- steps ------------------------------------------------------------------------
 
@@ -300,6 +315,64 @@ class StoreContract(RuleBasedStateMachine):
             duplicate = None
         assert expected == duplicate
 
+    @rule(
+        account=st.sampled_from(ACCOUNTS),
+        used=st.sampled_from([5, 5, 8, 9.5, 10, 12]),
+        placement=st.sampled_from([None, "banner", "modal"]),
+    )
+    def evaluate(self, account: str, used: float, placement: str | None) -> None:
+        """The whole facade: `Nudges.evaluate` reads the snapshot, decides, and records
+        what it shows and the levels it clears. It shows, in rank order, the rules the
+        model allows, one per placement; below every level it forgets their levels."""
+        customer = Account(
+            id=account,
+            plan="free",
+            interval=Interval(Unit.MONTH),
+            period=Period(self.start - timedelta(days=3), self.start + timedelta(days=27)),
+            signup=self.start - timedelta(days=30),
+            zone=str(self.zone),
+        )
+        result = self.facade.evaluate(
+            customer, {"storage_gb": used}, now=self.now, placement=placement
+        )
+        assert not result.degraded, result.problems
+        shown = {nudge.rule: nudge.id for nudge in result.nudges}
+        level = Decimal(100) if used >= 10 else Decimal(80) if used >= 8 else None
+        taken: set[str] = set()
+        for rule_id in RULES:  # one priority and severity: ranked by id
+            spec = self.model.rules[rule_id]
+            if placement not in (None, spec.placement):
+                continue
+            if level is None:
+                self.model.levels.pop((account, rule_id), None)
+                continue
+            if spec.placement in taken:
+                assert rule_id not in shown
+                continue
+            nudge = shown.get(rule_id, "unshown")
+            allowed = self.model.show(account, rule_id, nudge, level, self.now)
+            assert allowed == (rule_id in shown), (rule_id, shown)
+            if allowed:
+                taken.add(spec.placement)
+                self.nudges.append((account, nudge))
+        assert len(shown) == len(result.nudges)
+
+    @rule(later=st.booleans())
+    def prune(self, later: bool) -> None:
+        """Pruning at the step's instant forgets nothing (every write keeps its state
+        `KEEP`); past every expiry, a store that prunes forgets every account, and one
+        whose engine expires keys itself (Redis) forgets none."""
+        instant = self.now + KEEP + timedelta(days=1) if later else self.now
+        removed = self.store.prune(instant)
+        if not later or isinstance(self.store, RedisStore):
+            assert removed == 0
+            return
+        assert removed <= len(ACCOUNTS)
+        for account in ACCOUNTS:
+            assert self.store.load(account) == StateSnapshot()
+        self.model = Model(self.model.rules, self.model.caps, self.model.placement_caps, self.zone)
+        self.nudges.clear()
+
     @rule(account=st.sampled_from(ACCOUNTS), key=st.sampled_from(["k1", "k2", "k3"]))
     def claim(self, account: str, key: str) -> None:
         """A trial extension: once per key, at most MAX_CLAIMS per account."""
@@ -313,7 +386,8 @@ class StoreContract(RuleBasedStateMachine):
 
     @invariant()
     def same_memory(self) -> None:
-        """What the store holds is what the model holds: impressions, claims, events."""
+        """What the store holds is what the model holds: impressions, claims, events,
+        the last level of each rule."""
         if not hasattr(self, "model"):
             return
         for account in ACCOUNTS:
@@ -324,6 +398,8 @@ class StoreContract(RuleBasedStateMachine):
             assert len(state.claims) == state.trial_extensions_claimed
             events = {(e.nudge, e.kind, e.event_id) for e in state.events}
             assert self.model.events.get(account, set()) == events
+            levels = {rule: state.history(rule).last_level for rule in RULES}
+            assert {rule: self.model.levels.get((account, rule)) for rule in RULES} == levels
 
     def _pending(self, rule_id: str, level: Decimal | None) -> Pending:
         self.counter = getattr(self, "counter", 0) + 1
