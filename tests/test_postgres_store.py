@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -317,6 +320,45 @@ def test_refused_server_fails_within_the_timeout() -> None:
         assert "postgresql://postgres@127.0.0.1:1/test" == caught.value.store
     store.close()
     asyncio.run(both())
+
+
+_SILENT_HOST = """
+import asyncio, sys, time
+from nudge_sdk.stores._postgres import PostgresStore
+
+store = PostgresStore(f"postgresql://postgres@127.0.0.1:{sys.argv[1]}/test", timeout=0.5)
+
+async def main() -> None:
+    try:
+        await store.aload("acct")
+    except Exception as error:
+        print(type(error).__name__, flush=True)
+
+started = time.monotonic()
+asyncio.run(main())  # the host never calls aclose
+print(f"returned {time.monotonic() - started:.2f}", flush=True)
+"""
+
+
+def test_a_host_without_aclose_gets_its_loop_back_from_a_silent_server() -> None:
+    """A server that accepts connections and never answers: the call fails within its
+    timeout, and `asyncio.run` returns although the host never closes the store (it
+    used to wait forever for the pool's workers, which take a cancellation inside a
+    connection attempt as a failed task)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel accepts; nobody ever answers
+        port = silent.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-c", _SILENT_HOST, str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    lines = done.stdout.split()
+    assert lines[0] == "StoreUnavailable"
+    assert float(lines[-1]) < 10, done.stdout
 
 
 def test_a_blocked_statement_fails_within_the_timeout(server: str, table: str) -> None:

@@ -54,7 +54,8 @@ bound of `timeout`.
 Account ids cannot contain NUL (``\\x00``), which PostgreSQL text refuses; `ping` is
 therefore a query of its own rather than the base class's load of such an id. The
 async pool belongs to the event loop that opened it: `aclose` before using the store
-from another loop.
+from another loop. A host that never calls `aclose` still gets its loop back: the pool
+is closed when the loop shuts down (`asyncio.run` cancels the task that waits for it).
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ class PostgresStore(Store):
         self._alock = asyncio.Lock()
         self._pool: ConnectionPool | None = None
         self._apool: AsyncConnectionPool | None = None
+        self._closer: asyncio.Task[None] | None = None
         self._statements(sql.Identifier(table), sql.Identifier(f"{table}_expires_at"))
 
     @classmethod
@@ -220,7 +222,10 @@ class PostgresStore(Store):
         """Close the async pool, and the sync one if it was used."""
         async with self._alock:
             pool, self._apool = self._apool, None
+            closer, self._closer = self._closer, None
         self._alock = asyncio.Lock()  # free of this loop, for the next one
+        if closer is not None:
+            closer.cancel()  # closing here instead
         if pool is not None:
             await pool.close()
         if self._pool is not None:
@@ -296,6 +301,9 @@ class PostgresStore(Store):
                 if self._apool is None:
                     self._apool = AsyncConnectionPool(**self._pool_settings())
                     await self._apool.open(wait=False)
+                    self._closer = asyncio.get_running_loop().create_task(
+                        _close_at_shutdown(self._apool), name="nudge-postgres-pool-closer"
+                    )
                 pool = self._apool
         return pool
 
@@ -362,3 +370,17 @@ def _redact(text: str) -> str:
     """`text` with any password in a URL's user part or a ``password=`` replaced."""
     text = re.sub(r"(//[^:/@\s]*):[^@/\s]*@", r"\1:***@", text)
     return re.sub(r"(password\s*=\s*)('[^']*'|[^&\s\"]+)", r"\1***", text)
+
+
+async def _close_at_shutdown(pool: AsyncConnectionPool) -> None:
+    """Wait until the event loop shuts down (`asyncio.run` cancels every task left),
+    then close `pool`, for hosts that never call `aclose`. Without it the loop's
+    shutdown can hang for good: psycopg_pool's workers take a cancellation that lands
+    in a connection attempt (a server that accepts and never answers) as a failed
+    task and wait for the next one, so the loop waits for them forever. Closing the
+    pool sends each worker its stop."""
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        await pool.close(timeout=0)
+        raise
