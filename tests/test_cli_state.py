@@ -83,6 +83,42 @@ def test_events_and_history_from_the_shell(tmp_path: Path) -> None:
     ) == err
 
 
+def test_state_show_json_holds_everything_the_store_keeps(tmp_path: Path) -> None:
+    """`state show --json` lists every field of a rule's history (its level and the level's
+    window too) and of an event (its id and a conversion's plan, add-on and amount), each
+    key present, null when unset."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    _, out, _ = evaluate(url, "2025-06-16T00:00:00Z", "--json")
+    nudge = json.loads(out)["nudges"][0]["id"]
+    code, _, _ = event(url, nudge, "converted", "--event-id", "ev-1", "--plan", "team",
+                       "--amount-minor", "2400")  # fmt: skip
+    assert 0 == code
+    assert 0 == event(url, nudge, "clicked")[0]
+    code, out, _ = run("state", "show", url, "acct_42", "--json")
+    history = json.loads(out)
+    rule = history["rules"]["storage_almost_full"]
+    assert {"last_level": None, "level_window": None} == {  # it reminds at every level
+        key: rule[key] for key in ("last_level", "level_window")
+    }
+    converted, clicked = history["events"]
+    assert {
+        "nudge": nudge,
+        "rule": "storage_almost_full",
+        "kind": "converted",
+        "at": "2025-06-16T01:00:00Z",
+        "event_id": "ev-1",
+        "until": None,
+        "plan": "team",
+        "addon": None,
+        "amount_minor": 2400,
+    } == converted
+    assert ("clicked", "2025-06-16T01:00:00+00:00", None) == (  # the id: --at
+        clicked["kind"],
+        clicked["event_id"],
+        clicked["plan"],
+    )
+
+
 def test_state_init_show_and_prune(tmp_path: Path) -> None:
     """init is idempotent; show of an unknown account says so; prune counts."""
     url = f"sqlite:///{tmp_path / 'state.db'}"

@@ -160,6 +160,7 @@ def _history(snapshot: StateSnapshot) -> dict[str, Any]:
                 "dismissed_until": moment(h.dismissed_until),
                 "snoozed_until": moment(h.snoozed_until),
                 "last_level": None if h.last_level is None else str(h.last_level),
+                "level_window": moment(h.level_window),
             }
             for rule, h in snapshot.rules.items()
         },
@@ -168,8 +169,17 @@ def _history(snapshot: StateSnapshot) -> dict[str, Any]:
             for s in snapshot.shown
         ],
         "events": [
-            {"nudge": e.nudge, "rule": e.rule, "kind": e.kind, "at": instant(e.at)}
-            | ({"until": instant(e.until)} if e.until else {})
+            {
+                "nudge": e.nudge,
+                "rule": e.rule,
+                "kind": e.kind,
+                "at": instant(e.at),
+                "event_id": e.event_id,
+                "until": moment(e.until),
+                "plan": e.plan,
+                "addon": e.addon,
+                "amount_minor": e.amount_minor,
+            }
             for e in snapshot.events
         ],
         "trial_extensions": dict(snapshot.claims),
