@@ -20,8 +20,9 @@ own plan even where no longer sold. An upsell never lowers the bill: a plan on w
 what the account keeps costs less than its bill today is left out (`Need.least`).
 
 Costs are `Decimal` minor units: usage is a decimal quantity and prices are integers,
-so every cost is exact at `PRECISION` digits; `cheapest` traps `Inexact` so that a
-magnitude beyond it fails loudly instead of rounding.
+so every cost is exact at `PRECISION` digits; `cheapest` computes in a context of its
+own (`_EXACT`, whatever the caller's), which traps `Inexact` so that a magnitude beyond
+it fails loudly instead of rounding.
 
 Most groups are answered from tables built once per catalog and grown as requests need
 them (`nudge_sdk.evaluation._packs`): one metric's packs by a `PackTable` (any need,
@@ -50,10 +51,13 @@ import time
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
+from typing import cast
 
 import attrs
 
 from nudge_sdk.billing._periods import Interval
+from nudge_sdk.billing._policy import Price
 from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
 from nudge_sdk.evaluation._packs import PackTable, PairTable
 
@@ -74,6 +78,18 @@ _ZERO = Decimal(0)
 PRECISION = 60
 """Significant digits for usage-times-price arithmetic: usage is at most 10**15 with
 nine decimal places (24 digits), so products with any catalog price stay exact."""
+_EXACT = decimal.Context(
+    prec=PRECISION,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+"""Where a search computes: Python's defaults but `PRECISION` digits and `Inexact`
+trapped (the evaluator's context, exact or failing)."""
 _BOUNDING = decimal.Context(prec=PRECISION, rounding=decimal.ROUND_FLOOR, traps=[])
 """Where lower bounds on a plan's cost are worked out: rounding down keeps them bounds."""
 DEADLINE = 0.05
@@ -212,18 +228,30 @@ class Need:
     interval, are left out (an upsell never lowers the bill)."""
 
 
-def _frozen(need: Need) -> Hashable:
-    """`need` as a key: its mappings as sorted items."""
+def _frozen(need: Need, holds: bool, retired: bool) -> Hashable:
+    """`need` as a key: its mappings as sorted items. The account's plan counts only if
+    it `holds` add-ons (they stay on it) or the plan is `retired` (only its accounts
+    see it), its limits (`Need.have`) only if it `holds` add-ons: otherwise the search
+    never reads them."""
     return (
         tuple(sorted(need.usage.items())),
         need.features,
-        tuple(sorted(need.grow.items())),
+        tuple(sorted(need.grow.items())) if need.grow else (),
         need.lowest_plan,
-        tuple(sorted(need.held.items())),
-        tuple(sorted(need.have.items(), key=lambda item: item[0])),
-        need.plan,
+        tuple(sorted(need.held.items())) if holds else (),
+        tuple(sorted(need.have.items(), key=_first)) if holds else (),
+        need.plan if holds or retired else "",
         need.least,
     )
+
+
+def _first(item: tuple[str, Limit]) -> str:
+    return item[0]
+
+
+_UNASKED = object()
+"""What `Budget.found` holds for a question not asked yet."""
+_NONE_WANTED: frozenset[str] = frozenset()
 
 
 def holding(
@@ -316,23 +344,29 @@ def cost_of(
     need: Need,
 ) -> Option | None:
     """The option of exactly this plan and these add-ons, or `None` if it does not cover."""
-    return _cost(catalog, plan, interval, seats, addons, need, need.usage.keys() | need.grow)
+    price = plan.price(interval)
+    if price is None:
+        return None
+    metrics = need.usage.keys() | need.grow
+    return _cost(catalog, plan, price, interval, seats, addons, need, metrics, keeping=False)
 
 
 def _cost(
     catalog: Catalog,
     plan: Plan,
+    price: Price,
     interval: Interval,
     seats: int,
     addons: Mapping[str, int],
     need: Need,
     metrics: Iterable[str],
+    *,
+    keeping: bool,
 ) -> Option | None:
-    """`cost_of`, with the metrics the need names worked out by the caller."""
-    price = plan.price(interval)
-    if price is None:
-        return None
-    if need.held:
+    """`cost_of`, with the plan's `price` by `interval` and the metrics the need names
+    worked out by the caller; `keeping` if the caller knows `addons` hold at least the
+    units the option must keep (`kept`), so they need no check."""
+    if need.held and not keeping:
         floors = kept(catalog, plan, need)
         if floors is None or any(addons.get(a, 0) < n for a, n in floors.items()):
             return None
@@ -605,6 +639,46 @@ class _Searching:
         _BUDGET.reset(self._token)
 
 
+class _Rung:
+    """A plan sold by one interval, as the search reads it: found once per recommender
+    rather than looked up in the catalog on every request, with the search's memos for
+    it (bounded by the catalog: its metrics, features and add-ons)."""
+
+    __slots__ = ("covers", "groups", "index", "plan", "price", "rates", "tables")
+
+    def __init__(self, index: int, plan: Plan, price: Price) -> None:
+        self.index = index
+        """The plan's place on the ladder."""
+        self.plan = plan
+        self.price = price
+        """The plan's price by the interval."""
+        self.rates: dict[str, Decimal | None] = {}
+        """`Recommender.rate`, by metric."""
+        self.groups: dict[tuple[str, ...], list[Group]] = {}
+        """`Recommender.groups`, by the short metrics."""
+        self.covers: dict[frozenset[str], list[tuple[str, ...]]] = {}
+        """`Recommender.covers`, by the features wanted."""
+        self.tables: dict[str, PackTable] = {}
+        """`Recommender.table`, by the one-metric group's metric."""
+
+
+_NO_COVER: list[tuple[str, ...]] = [()]
+"""The add-on sets that have no features: the empty one (shared, never changed)."""
+_NOTHING: Mapping[str, int] = MappingProxyType({})
+
+
+class _Contexts(threading.local):
+    """This thread's copies of `_EXACT` and `_BOUNDING` (a context collects flags: one
+    per thread), swapped in and out: cheaper than `decimal.localcontext`'s copy."""
+
+    def __init__(self) -> None:
+        self.exact = _EXACT.copy()
+        self.bounding = _BOUNDING.copy()
+
+
+_CONTEXTS = _Contexts()
+
+
 class Recommender:
     """Right-sizing against one catalog, with its add-on tables built once."""
 
@@ -616,48 +690,58 @@ class Recommender:
         self.deadline = deadline
         self._ladder = list(catalog.plans.values())
         self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
-        self._groups: dict[tuple[Interval, str, tuple[str, ...]], list[Group]] = {}
-        self._covers: dict[tuple[Interval, str, frozenset[str]], list[tuple[str, ...]]] = {}
+        self._retired = frozenset(plan.id for plan in self._ladder if plan.retired)
+        self._sold: dict[Interval, tuple[_Rung, ...]] = {}
         self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
-        self._table_of: dict[tuple[Interval, str, str], PackTable] = {}
-        self._rates: dict[tuple[Interval, str, str], Decimal | None] = {}
         self._pairs: dict[tuple[Interval, tuple[_Pack, ...]], PairTable] = {}
 
-    def groups(self, interval: Interval, plan_id: str, short: tuple[str, ...]) -> list[Group]:
+    def rungs(self, interval: Interval) -> tuple[_Rung, ...]:
+        """The plans sold by `interval`, in ladder order (memoized: intervals are a few
+        hundred at most, as `Interval` bounds its count)."""
+        found = self._sold.get(interval)
+        if found is None:
+            found = self._sold[interval] = tuple(
+                _Rung(index, plan, price)
+                for index, plan in enumerate(self._ladder)
+                if (price := plan.price(interval)) is not None
+            )
+        return found
+
+    def groups(self, interval: Interval, rung: _Rung, short: tuple[str, ...]) -> list[Group]:
         """`short` in groups no add-on links, with their add-ons sold with the plan
         (memoized)."""
-        key = (interval, plan_id, short)
-        found = self._groups.get(key)
+        found = rung.groups.get(short)
         if found is None:
-            found = self._groups[key] = _groups(self.catalog, interval, plan_id, short)
+            found = rung.groups[short] = _groups(self.catalog, interval, rung.plan.id, short)
         return found
 
     def covers(
-        self, interval: Interval, plan_id: str, features: frozenset[str]
+        self, interval: Interval, rung: _Rung, features: frozenset[str]
     ) -> list[tuple[str, ...]]:
         """Every smallest set of add-ons sold with the plan by `interval` that has all of
         `features` (no set holds another); ``[()]`` for no features, ``[]`` if none can
         (memoized)."""
-        key = (interval, plan_id, features)
-        found = self._covers.get(key)
+        if not features:
+            return _NO_COVER
+        found = rung.covers.get(features)
         if found is None:
-            found = self._covers[key] = _covers(self.catalog, interval, plan_id, features)
+            found = rung.covers[features] = _covers(self.catalog, interval, rung.plan.id, features)
         return found
 
-    def table(self, interval: Interval, plan_id: str, group: Group) -> PackTable:
+    def table(self, interval: Interval, rung: _Rung, group: Group) -> PackTable:
         """The table of a one-metric group's packs (memoized by plan and metric: a
         one-metric group holds every pack sold with the plan that grants the metric,
         whatever else is short; shared by every plan that sells the same packs, and
         grown as requests need it)."""
         (metric,), packs = group
-        found = self._table_of.get((interval, plan_id, metric))
+        found = rung.tables.get(metric)
         if found is None:
             found = self._tables.get((interval, packs))
             if found is None:
                 found = self._tables[interval, packs] = PackTable(
                     [(pack.id, pack.unit, pack.grants[0][1]) for pack in packs]
                 )
-            self._table_of[interval, plan_id, metric] = found
+            rung.tables[metric] = found
         return found
 
     def _pair_choice(
@@ -715,15 +799,31 @@ class Recommender:
         """The cheapest option covering `need` (on one of `plans`, if given); ties go to
         fewer add-on units, then the lower plan. Within the budget of the enclosing
         `searching` block, or a fresh one: past it, the best option found so far (or
-        `None`)."""
+        `None`).
+
+        Within one budget a question is answered once (`Budget.found`). Its key leaves
+        out what cannot change the answer: the account's plan (`Need.plan`) and its
+        limits (`Need.have`) when it holds no add-on and the plan is not retired, so
+        that a trigger's search serves the offer and the comparison that follow."""
         budget = _BUDGET.get() or self.budget()
-        question = (interval, seats, _frozen(need), None if plans is None else frozenset(plans))
-        if question in budget.found:
-            return budget.found[question]
-        with budget, decimal.localcontext(prec=PRECISION) as context:
-            context.traps[decimal.Inexact] = True
-            found = budget.found[question] = self._cheapest(interval, seats, need, budget, plans)
-            return found
+        question = (
+            interval,
+            seats,
+            _frozen(need, bool(need.held), need.plan in self._retired),
+            None if plans is None else frozenset(plans),
+        )
+        found = budget.found.get(question, _UNASKED)
+        if found is not _UNASKED:
+            return cast(Option | None, found)
+        host = decimal.getcontext()
+        decimal.setcontext(_CONTEXTS.exact)
+        try:
+            with budget:
+                found = self._cheapest(interval, seats, need, budget, plans)
+        finally:
+            decimal.setcontext(host)
+        budget.found[question] = found
+        return found
 
     def _cheapest(
         self,
@@ -734,89 +834,106 @@ class Recommender:
         plans: Collection[str] | None,
     ) -> Option | None:
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
-        metrics = sorted(need.usage.keys() | need.grow.keys())
+        usage, held = need.usage, need.held
+        metrics = sorted(usage.keys() | need.grow.keys())
         addons = self.catalog.addons
         # Each plan with a lower bound on its cost: its price and the add-ons it must
         # keep, plus what the metric dearest to cover costs at its cheapest rate. Plans
         # are searched cheapest bound first, so the first option found usually rules
         # out the rest without a search.
         ranked = []
-        with decimal.localcontext(_BOUNDING):
-            for rung, plan in enumerate(self._ladder[start:], start):
-                price = plan.price(interval)
-                if price is None or (plans is not None and plan.id not in plans):
+        exact = decimal.getcontext()
+        decimal.setcontext(_CONTEXTS.bounding)
+        try:
+            for rung in self.rungs(interval):
+                plan = rung.plan
+                if rung.index < start or (plans is not None and plan.id not in plans):
                     continue
                 if plan.retired and plan.id != need.plan:
                     continue  # no longer sold: only the accounts on it stay there
-                floors = kept(self.catalog, plan, need) if need.held else {}
+                floors = kept(self.catalog, plan, need) if held else _NOTHING
                 if floors is None:
                     continue  # it would drop what the account holds
-                base = price.amount(seats) + sum(
-                    addons[a].prices.get(interval, 0) * n for a, n in floors.items()
-                )
+                base = rung.price.amount(seats)
+                if floors:
+                    base += sum(addons[a].prices.get(interval, 0) * n for a, n in floors.items())
                 if base < need.least:
                     continue  # it would lower the bill
-                extra = self._least_extra(interval, plan, need, floors)
+                extra = self._least_extra(interval, rung, usage, floors)
                 if extra is not None:
-                    ranked.append((base + extra, rung, plan, floors))
-        ranked.sort(key=lambda entry: (entry[0], entry[1]))
+                    ranked.append((base + extra, rung.index, rung, floors))
+        finally:
+            decimal.setcontext(exact)
+        ranked.sort(key=_bound_and_rung)
         best: Option | None = None
         best_key: tuple[Decimal, int, int] | None = None  # cost, units, rung
-        for bound, rung, plan, floors in ranked:
-            if budget.out() or (best_key is not None and bound > best_key[0]):
-                break
-            features = plan.features.union(*(addons[a].features for a in floors))
-            for cover in self.covers(interval, plan.id, frozenset(need.features - features)):
-                fixed = {**floors, **{a: max(floors.get(a, 0), 1) for a in cover}}
-                option = self._on_plan(plan, interval, seats, need, budget, metrics, fixed)
+        for bound, index, rung, floors in ranked:
+            if (best_key is not None and bound > best_key[0]) or budget.out():
+                break  # the rest cannot be cheaper, or the time is up
+            features = rung.plan.features
+            if floors:
+                features = features.union(*(addons[a].features for a in floors))
+            wanted = need.features - features if need.features else _NONE_WANTED
+            for cover in self.covers(interval, rung, wanted):
+                fixed = (
+                    {**floors, **{a: max(floors.get(a, 0), 1) for a in cover}} if cover else floors
+                )
+                option = self._on_plan(rung, interval, seats, need, budget, metrics, fixed)
                 if option is None:
                     continue
-                key = (option.cost, sum(option.addons.values()), rung)
+                key = (option.cost, sum(option.addons.values()), index)
                 if best_key is None or key < best_key:
                     best, best_key = option, key
         return best
 
     def _least_extra(
-        self, interval: Interval, plan: Plan, need: Need, floors: Mapping[str, int]
+        self,
+        interval: Interval,
+        rung: _Rung,
+        usage: Mapping[str, Decimal],
+        floors: Mapping[str, int],
     ) -> Decimal | None:
-        """At least what covering the usage costs on `plan` beyond its price and the
-        `floors` add-ons: the largest of each short metric's shortfall at the cheapest
-        rate any add-on or overage offers for it (the largest, not the sum, since one
-        add-on may grant several), rounded down; `None` if a short metric has no rate at
-        all. In the `_BOUNDING` context."""
+        """At least what covering `usage` costs on the rung's plan beyond its price and
+        the `floors` add-ons: the largest of each short metric's shortfall at the
+        cheapest rate any add-on or overage offers for it (the largest, not the sum,
+        since one add-on may grant several), rounded down; `None` if a short metric has
+        no rate at all. In the `_BOUNDING` context."""
         most = _ZERO
-        for metric, used in need.usage.items():
-            limit = plan.limits.get(metric, _ZERO)
+        limits, rates = rung.plan.limits, rung.rates
+        for metric, used in usage.items():
+            limit = limits.get(metric, _ZERO)
             if limit is UNLIMITED:
                 continue
-            for addon_id, quantity in floors.items():
-                limit += self.catalog.addons[addon_id].grants.get(metric, _ZERO) * quantity
+            if floors:
+                for addon_id, quantity in floors.items():
+                    limit += self.catalog.addons[addon_id].grants.get(metric, _ZERO) * quantity
             if used <= limit:
                 continue
-            rate = self._rate(interval, plan, metric)
+            if metric in rates:
+                rate = rates[metric]
+            else:
+                rate = rates[metric] = self._rate(interval, rung, metric)
             if rate is None:
                 return None
-            most = max(most, (used - limit) * rate)
+            extra = (used - limit) * rate
+            if extra > most:
+                most = extra
         return most
 
-    def _rate(self, interval: Interval, plan: Plan, metric: str) -> Decimal | None:
-        """The cheapest price of one unit of `metric` on `plan`, rounded down: its
-        best-value add-on or its overage rate (memoized; in the `_BOUNDING` context)."""
-        key = (interval, plan.id, metric)
-        if key in self._rates:
-            return self._rates[key]
+    def _rate(self, interval: Interval, rung: _Rung, metric: str) -> Decimal | None:
+        """The cheapest price of one unit of `metric` on the rung's plan, rounded down:
+        its best-value add-on or its overage rate (in the `_BOUNDING` context)."""
         rates = []
-        if metric in plan.overage:
-            rates.append(plan.overage[metric])
-        for _, packs in self.groups(interval, plan.id, (metric,)):
+        if metric in rung.plan.overage:
+            rates.append(rung.plan.overage[metric])
+        for _, packs in self.groups(interval, rung, (metric,)):
             if packs:  # best value first; in a one-metric group each grants just it
                 rates.append(Decimal(packs[0].unit) / packs[0].grants[0][1])
-        found = self._rates[key] = min(rates, default=None)
-        return found
+        return min(rates, default=None)
 
     def _on_plan(
         self,
-        plan: Plan,
+        rung: _Rung,
         interval: Interval,
         seats: int,
         need: Need,
@@ -824,8 +941,10 @@ class Recommender:
         metrics: list[str],
         fixed: Mapping[str, int],
     ) -> Option | None:
-        """The cheapest option on `plan` holding at least the `fixed` add-on units."""
-        usage, grow = need.usage, need.grow
+        """The cheapest option on the rung's plan holding at least the `fixed` add-on
+        units."""
+        plan, usage, grow = rung.plan, need.usage, need.grow
+        addons = self.catalog.addons
         limits: dict[str, Decimal] = {}
         short = []  # the metrics not covered yet; add-ons cannot help the unlimited ones
         for metric in metrics:
@@ -833,16 +952,16 @@ class Recommender:
             if limit is UNLIMITED:
                 continue
             for addon_id, quantity in fixed.items():
-                limit += self.catalog.addons[addon_id].grants.get(metric, _ZERO) * quantity
+                limit += addons[addon_id].grants.get(metric, _ZERO) * quantity
             limits[metric] = limit
             if usage.get(metric, _ZERO) > limit or (metric in grow and limit <= grow[metric]):
                 short.append(metric)
         chosen = dict(fixed)
-        for group in self.groups(interval, plan.id, tuple(short)) if short else ():
+        for group in self.groups(interval, rung, tuple(short)) if short else ():
             (metric, *linked), packs = group
             if packs and not linked:  # the common case, in polynomial time
                 start, floor = limits[metric], grow.get(metric)
-                choice = self.table(interval, plan.id, group).choose(
+                choice = self.table(interval, rung, group).choose(
                     usage.get(metric, _ZERO) - start,
                     None if floor is None else floor - start,
                     plan.overage.get(metric),
@@ -854,7 +973,14 @@ class Recommender:
                     choice = _group_choice(plan, group, need, budget, limits)
             for addon_id, quantity in (choice or {}).items():
                 chosen[addon_id] = chosen.get(addon_id, 0) + quantity
-        return _cost(self.catalog, plan, interval, seats, chosen, need, metrics)
+        # `chosen` holds at least the `fixed` units, and those at least what is kept.
+        return _cost(
+            self.catalog, plan, rung.price, interval, seats, chosen, need, metrics, keeping=True
+        )
+
+
+def _bound_and_rung(entry: tuple[Decimal, int, _Rung, Mapping[str, int]]) -> tuple[Decimal, int]:
+    return entry[0], entry[1]
 
 
 def _covers(
