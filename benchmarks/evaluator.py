@@ -294,18 +294,26 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
         usage, now = full_samples[i]
         return example.evaluate(team_customer, usage, now=now, compare=True)
 
+    def general(i: int) -> Any:  # no plain-threshold shortcut: the plan has every kind
+        usage, now = full_samples[i]
+        return example.triggered(team_customer, usage, now=now)
+
+    first_usage, first_now = full_samples[0]
+    assert example._plainly(team_customer, first_usage, first_now, None) is None
+
     usage, now = full_samples[0]
     result = example.evaluate(team_customer, usage, now=now, compare=True)
     assert result.comparison is not None
     assert len(result.comparison.columns) == 3
     floor_build = constructor(result)
     assert floor_build() == result
-    separate_s, combined_s, build_s, flags_s = medians(
+    separate_s, combined_s, build_s, flags_s, general_s = medians(
         [
             cycling(separate, len(full_samples)),
             cycling(combined, len(full_samples)),
             floor_build,
             rotating(lambda u: growthbook_decisions(gb, "starter", u)),
+            cycling(general, len(full_samples)),
         ],
         calls // 4 or 1,
         repeats,
@@ -316,6 +324,13 @@ def rows(quick: bool) -> list[tuple[str, str, float, float, float | None]]:
         ("decisions, 8 threshold rules", "Eppo (Rust core) x 8", eppo_s, ours_s, None),
         ("decisions, 1 threshold rule", "GrowthBook is_on x 1", gb1_s, one_s, 1.0),
         ("decisions, 1 threshold rule", "Eppo (Rust core) x 1", eppo1_s, one_s, None),
+        (
+            "decisions, example catalog (general path)",
+            "GrowthBook is_on x 8",
+            flags_s,
+            general_s,
+            None,
+        ),
         ("evaluate, 1000 rules (8 match)", "evaluate, 8 rules", small_s, large_s, 1.5),
         ("evaluate, 1000 admit its plan", "evaluate, 8 rules", small_s, admitting_s, 1.5),
         ("evaluate, then compare", "(absolute, us)", 50e-6, separate_s, None),

@@ -634,7 +634,8 @@ class Evaluator:
     ) -> Mapping[str, object]:
         check_account(account)
         check_sizes(usage, account)
-        check_members(account)
+        if account.signals or account.addons or account.attributes or account.grants:
+            check_members(account)
         assert type(usage) is dict or isinstance(usage, Mapping)  # check_sizes said so
         plain: Mapping[str, object] = usage if type(usage) is dict else dict(usage)
         period = account.period
@@ -647,18 +648,14 @@ class Evaluator:
             period.end,
         )
         for name, value in zip(_INSTANTS, instants, strict=True):
-            if value is not None and not _utc(value):
+            if value is not None and not (  # inline `_utc`: the usual case, at once
+                type(value) is datetime
+                and value.tzinfo is UTC
+                and FIRST_INSTANT <= value <= LAST_INSTANT
+            ):
                 in_range(name, value)
-        for index, grant in enumerate(account.grants):
-            if grant.expires is not None:
-                _instant(f"grants[{index}].expires", grant.expires)
-        for addon, quantity in account.addons.items():
-            if isinstance(quantity, bool) or not isinstance(quantity, int):
-                raise InvalidInput(f"addons: {brief(addon)}: expected a whole number")
-            if not 0 <= quantity <= MAX_SEATS:
-                raise InvalidInput(
-                    f"addons: {brief(addon)}: {brief(quantity)} must be from 0 to {MAX_SEATS}"
-                )
+        if account.grants or account.addons:
+            _check_grants_and_addons(account)
         if state is not None:
             _check_state(state)
         return plain
@@ -844,6 +841,21 @@ def _window(hit: Hit, ctx: Context) -> datetime | None:
     if hit.level is None or hit.metric is None:
         return None
     return ctx.entitlements[hit.metric].resets_at
+
+
+def _check_grants_and_addons(account: Account) -> None:
+    """`InvalidInput` for a grant's expiry out of range or an add-on quantity that is no
+    whole number from 0 to `MAX_SEATS` (most accounts have neither)."""
+    for index, grant in enumerate(account.grants):
+        if grant.expires is not None:
+            _instant(f"grants[{index}].expires", grant.expires)
+    for addon, quantity in account.addons.items():
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise InvalidInput(f"addons: {brief(addon)}: expected a whole number")
+        if not 0 <= quantity <= MAX_SEATS:
+            raise InvalidInput(
+                f"addons: {brief(addon)}: {brief(quantity)} must be from 0 to {MAX_SEATS}"
+            )
 
 
 def _check_options(placement: object, feature: object) -> None:
