@@ -348,13 +348,14 @@ def cost_of(
     if price is None:
         return None
     metrics = need.usage.keys() | need.grow
-    return _cost(catalog, plan, price, interval, seats, addons, need, metrics, keeping=False)
+    amount = price.amount(seats)
+    return _cost(catalog, plan, amount, interval, seats, addons, need, metrics, keeping=False)
 
 
 def _cost(
     catalog: Catalog,
     plan: Plan,
-    price: Price,
+    amount: int,
     interval: Interval,
     seats: int,
     addons: Mapping[str, int],
@@ -363,14 +364,15 @@ def _cost(
     *,
     keeping: bool,
 ) -> Option | None:
-    """`cost_of`, with the plan's `price` by `interval` and the metrics the need names
-    worked out by the caller; `keeping` if the caller knows `addons` hold at least the
-    units the option must keep (`kept`), so they need no check."""
+    """`cost_of`, with the plan's price for the seats (`amount`, minor units per
+    interval) and the metrics the need names worked out by the caller; `keeping` if the
+    caller knows `addons` hold at least the units the option must keep (`kept`), so
+    they need no check."""
     if need.held and not keeping:
         floors = kept(catalog, plan, need)
         if floors is None or any(addons.get(a, 0) < n for a, n in floors.items()):
             return None
-    recurring = price.amount(seats)
+    recurring = amount
     features: frozenset[str] = plan.features
     grants: dict[str, Decimal] = {}
     bought: dict[str, int] = {}
@@ -391,8 +393,8 @@ def _cost(
         recurring += unit * quantity
         if addon.features:
             features |= addon.features
-        for metric, amount in addon.grants.items():
-            grants[metric] = grants.get(metric, _ZERO) + amount * quantity
+        for metric, granted in addon.grants.items():
+            grants[metric] = grants.get(metric, _ZERO) + granted * quantity
     if not need.features <= features:
         return None
     overage = _ZERO
@@ -854,20 +856,20 @@ class Recommender:
                 floors = kept(self.catalog, plan, need) if held else _NOTHING
                 if floors is None:
                     continue  # it would drop what the account holds
-                base = rung.price.amount(seats)
+                amount = base = rung.price.amount(seats)
                 if floors:
                     base += sum(addons[a].prices.get(interval, 0) * n for a, n in floors.items())
                 if base < need.least:
                     continue  # it would lower the bill
                 extra = self._least_extra(interval, rung, usage, floors)
                 if extra is not None:
-                    ranked.append((base + extra, rung.index, rung, floors))
+                    ranked.append((base + extra, rung.index, rung, floors, amount))
         finally:
             decimal.setcontext(exact)
         ranked.sort(key=_bound_and_rung)
         best: Option | None = None
         best_key: tuple[Decimal, int, int] | None = None  # cost, units, rung
-        for bound, index, rung, floors in ranked:
+        for bound, index, rung, floors, amount in ranked:
             if (best_key is not None and bound > best_key[0]) or budget.out():
                 break  # the rest cannot be cheaper, or the time is up
             features = rung.plan.features
@@ -878,7 +880,7 @@ class Recommender:
                 fixed = (
                     {**floors, **{a: max(floors.get(a, 0), 1) for a in cover}} if cover else floors
                 )
-                option = self._on_plan(rung, interval, seats, need, budget, metrics, fixed)
+                option = self._on_plan(rung, amount, interval, seats, need, budget, metrics, fixed)
                 if option is None:
                     continue
                 key = (option.cost, sum(option.addons.values()), index)
@@ -934,6 +936,7 @@ class Recommender:
     def _on_plan(
         self,
         rung: _Rung,
+        amount: int,
         interval: Interval,
         seats: int,
         need: Need,
@@ -941,8 +944,8 @@ class Recommender:
         metrics: list[str],
         fixed: Mapping[str, int],
     ) -> Option | None:
-        """The cheapest option on the rung's plan holding at least the `fixed` add-on
-        units."""
+        """The cheapest option on the rung's plan (`amount` for the seats) holding at
+        least the `fixed` add-on units."""
         plan, usage, grow = rung.plan, need.usage, need.grow
         addons = self.catalog.addons
         limits: dict[str, Decimal] = {}
@@ -951,15 +954,18 @@ class Recommender:
             limit = plan.limits.get(metric, _ZERO)
             if limit is UNLIMITED:
                 continue
-            for addon_id, quantity in fixed.items():
-                limit += addons[addon_id].grants.get(metric, _ZERO) * quantity
+            if fixed:
+                for addon_id, quantity in fixed.items():
+                    limit += addons[addon_id].grants.get(metric, _ZERO) * quantity
             limits[metric] = limit
             if usage.get(metric, _ZERO) > limit or (metric in grow and limit <= grow[metric]):
                 short.append(metric)
         chosen = dict(fixed)
         for group in self.groups(interval, rung, tuple(short)) if short else ():
             (metric, *linked), packs = group
-            if packs and not linked:  # the common case, in polynomial time
+            if not packs:
+                continue  # nothing to buy: what stays short is overage, or uncovered
+            if not linked:  # the common case, in polynomial time
                 start, floor = limits[metric], grow.get(metric)
                 choice = self.table(interval, rung, group).choose(
                     usage.get(metric, _ZERO) - start,
@@ -975,11 +981,13 @@ class Recommender:
                 chosen[addon_id] = chosen.get(addon_id, 0) + quantity
         # `chosen` holds at least the `fixed` units, and those at least what is kept.
         return _cost(
-            self.catalog, plan, rung.price, interval, seats, chosen, need, metrics, keeping=True
+            self.catalog, plan, amount, interval, seats, chosen, need, metrics, keeping=True
         )
 
 
-def _bound_and_rung(entry: tuple[Decimal, int, _Rung, Mapping[str, int]]) -> tuple[Decimal, int]:
+def _bound_and_rung(
+    entry: tuple[Decimal, int, _Rung, Mapping[str, int], int],
+) -> tuple[Decimal, int]:
     return entry[0], entry[1]
 
 
