@@ -31,6 +31,10 @@ MAX_MONEY_DIGITS = 40
 """The most digits of minor units `Money.parse` reads (an amount below 10**40 minor
 units); beyond it `InexactAmount`. Catalog prices are bounded far lower (`MAX_AMOUNT`)."""
 
+_PLAIN = 10**MAX_MONEY_DIGITS
+"""`str(money)` writes amounts below this from the integer's digits (the same text as
+the exact `Decimal`'s), larger ones through `Decimal`."""
+
 _EXACT = decimal.Context(
     prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
 )
@@ -184,7 +188,13 @@ class Money:
 
     def __str__(self) -> str:
         """Plain decimal text with the currency's decimals: ``-4.50``, ``12``, ``0.125``."""
-        return f"{self.amount:f}"  # the exponent is -decimals: no rounding, no padding
+        minor, decimals = self.minor, self.currency.decimals
+        if not -_PLAIN < minor < _PLAIN:  # beyond what `parse` reads: the Decimal way
+            return f"{self.amount:f}"  # the exponent is -decimals: no rounding, no padding
+        if not decimals:
+            return str(minor)
+        whole, part = divmod(abs(minor), 10**decimals)  # the same digits, from integers
+        return f"{'-' if minor < 0 else ''}{whole}.{part:0{decimals}d}"
 
     def format(self, locale: str = "en_US") -> str:
         """Locale-aware text with the currency symbol, through Babel: ``-$4.50``."""

@@ -181,12 +181,20 @@ def prorate(
     In days, a period inside one local date counts as one day (not zero over zero), all
     of it remaining while `start` is before `end`.
     """
+    return Fraction(*_share(period, start, end, granularity, zone))
+
+
+def _share(
+    period: Period, start: datetime, end: datetime, granularity: Granularity, zone: tzinfo
+) -> tuple[int, int]:
+    """`prorate` as numerator and denominator, not reduced: a price is multiplied by it
+    and rounded at once, which needs no `Fraction` normalized in between."""
     if granularity is Granularity.DAY:
         days = local_days(period.start, period.end, zone)
         if days == 0:
-            return Fraction(1 if start < end else 0)
-        return Fraction(local_days(start, end, zone), days)
-    return Fraction((end - start) // _MICROSECOND, period.duration // _MICROSECOND)
+            return (1 if start < end else 0), 1
+        return local_days(start, end, zone), days
+    return (end - start) // _MICROSECOND, (period.end - period.start) // _MICROSECOND
 
 
 def _inside(period: Period, at: datetime) -> datetime:
@@ -220,14 +228,24 @@ def _lowers_the_bill(
 def _rounded(amount: int | Fraction, share: Fraction, mode: Rounding) -> int:
     """``round_minor(amount * share, mode)`` for non-negative `amount` and `share`, in
     integers: no intermediate `Fraction` is normalized."""
-    numerator = amount.numerator * share.numerator
-    denominator = amount.denominator * share.denominator
-    whole, rest = divmod(numerator, denominator)
+    return _rounded_parts(amount, share.numerator, share.denominator, mode)
+
+
+def _rounded_parts(amount: int | Fraction, part: int, whole: int, mode: Rounding) -> int:
+    """``round_minor(amount * part / whole, mode)`` for non-negative values, in integers
+    (`part` over `whole` need not be reduced: the rounding depends on the value only)."""
+    if whole <= 0:  # as `Fraction(part, whole)` would have it
+        if whole == 0:
+            raise ZeroDivisionError(f"Fraction({part}, 0)")
+        part, whole = -part, -whole
+    numerator = amount.numerator * part
+    denominator = amount.denominator * whole
+    quotient, rest = divmod(numerator, denominator)
     if mode is Rounding.DOWN or 2 * rest < denominator:
-        return whole
+        return quotient
     if 2 * rest > denominator or mode is Rounding.HALF_UP:
-        return whole + 1
-    return whole + (whole & 1)  # a tie, to even
+        return quotient + 1
+    return quotient + (quotient & 1)  # a tie, to even
 
 
 class _CycleOf(NamedTuple):
@@ -366,9 +384,9 @@ class Quoter:
             return 0
         if old_amount == new_amount and old and new:
             return 0
-        share = prorate(period, at, period.end, self.policy.granularity, zone)
-        credit = _rounded(old_amount, share, self._round) if old else 0
-        charge = _rounded(new_amount, share, self._round) if new else 0
+        part, whole = _share(period, at, period.end, self.policy.granularity, zone)
+        credit = _rounded_parts(old_amount, part, whole, self._round) if old else 0
+        charge = _rounded_parts(new_amount, part, whole, self._round) if new else 0
         return charge - credit
 
     def _after(self, cycle: _CycleOf, period: Period, new: Item | None) -> Period | None:

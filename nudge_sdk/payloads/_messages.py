@@ -158,7 +158,7 @@ class LocaleText:
         if apply is None:
             apply = currency_format(_locale(self.locale), currency.code)
             self._money[currency.code] = apply
-        return apply(Decimal(money.minor).scaleb(-currency.decimals))
+        return apply.scaled(money.minor, currency.decimals)
 
     def amount(self, minor: int, currency: Currency) -> Amount:
         """The payload form of an amount: minor units, plain text, formatted. Amounts
@@ -172,7 +172,9 @@ class LocaleText:
     def percent(self, value: Fraction) -> str:
         """A share as a whole percentage, rounded down: "92%" reads better than "91.7%"
         in a banner, and it never shows 100% before the limit is really reached."""
-        return self._percent(Decimal(int(value * 100)).scaleb(-2))
+        # int(value * 100), truncated toward zero, without normalizing a Fraction
+        whole = abs(value.numerator) * 100 // value.denominator
+        return self._percent.scaled(-whole if value.numerator < 0 else whole, 2)
 
     def date(self, value: datetime, zone: tzinfo) -> str:
         """The date in `zone`, in the locale's medium format."""

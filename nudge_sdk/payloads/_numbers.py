@@ -23,6 +23,7 @@ against Babel, as the same text with Babel's quote step applied (`babel_equivale
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -58,6 +59,11 @@ PROBES = tuple(
     )
 )  # fmt: skip
 """Values every fast format must render exactly as Babel does before it is used."""
+
+_WHOLE_DIGITS = 18
+_WHOLE = 10**_WHOLE_DIGITS
+"""`NumberFormat.scaled` takes integers below this from their digits: no decimal
+context of at least `_WHOLE_DIGITS` digits' precision rounds them."""
 
 _QUOTED = re.compile(r"'([^']*)'")
 
@@ -104,6 +110,32 @@ class NumberFormat:
             value = value.scaleb(self.scale)
         negative = int(value.is_signed())
         digits, _, fraction = f"{abs(value).normalize().quantize(self.quantum):f}".partition(".")
+        return self._compose(negative, digits, fraction)
+
+    def scaled(self, units: int, places: int) -> str:
+        """``self(Decimal(units).scaleb(-places))``, the same text, from the integer: an
+        amount of minor units (`places` the currency's decimals), or a whole percentage
+        (`places` 2, for a percent format). When the number is small enough that no
+        precision could round it (below `_WHOLE` and `getcontext().prec`), and its
+        places are exactly the ones this format keeps after scaling, the digits are
+        the integer's own; otherwise it goes the `Decimal` way."""
+        shift = places - self.scale
+        if (
+            not self.fast
+            or shift != self.fraction[1]
+            or shift < 0
+            or not -_WHOLE < units < _WHOLE
+            or decimal.getcontext().prec < _WHOLE_DIGITS
+        ):
+            return self(Decimal(units).scaleb(-places))
+        if shift:
+            whole, part = divmod(abs(units), 10**shift)
+            return self._compose(units < 0, str(whole), str(part).zfill(shift))
+        return self._compose(units < 0, str(abs(units)), "")
+
+    def _compose(self, negative: int, digits: str, fraction: str) -> str:
+        """The text of a number's integer digits and fraction digits (rounded already):
+        padded, grouped, trimmed and wrapped in the affixes of its sign."""
         if len(digits) < self.integer_digits:
             digits = "0" * (self.integer_digits - len(digits)) + digits
         size, then = self.grouping
