@@ -3,6 +3,8 @@ switching costs today, the customer's figures, and the localized text."""
 
 from __future__ import annotations
 
+import decimal
+import functools
 import hashlib
 from datetime import timedelta
 from decimal import Decimal
@@ -12,6 +14,7 @@ from typing import Any
 import attrs
 
 from nudge_sdk.billing._money import Money, round_minor
+from nudge_sdk.billing._periods import Interval
 from nudge_sdk.billing._proration import Discount, Item, Quoter
 from nudge_sdk.catalog._catalog import Catalog
 from nudge_sdk.catalog._rules import (
@@ -20,6 +23,7 @@ from nudge_sdk.catalog._rules import (
     Ending,
     FeatureLocked,
     FixedOffer,
+    Message,
     Milestone,
     NudgeKind,
     Rule,
@@ -37,6 +41,7 @@ from nudge_sdk.evaluation._recommend import (
 )
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss
 from nudge_sdk.payloads._messages import LocaleText, bcp47, fallback_chain, locale_text
+from nudge_sdk.payloads._numbers import _WHOLE, _WHOLE_DIGITS
 from nudge_sdk.payloads._payloads import (
     AddonLine,
     Amount,
@@ -51,6 +56,8 @@ from nudge_sdk.payloads._payloads import (
 )
 
 __all__ = ["NudgeBuilder"]
+
+_CACHE = 4096
 
 _TRIGGER_CODES: dict[type, ReasonCode] = {
     UsageThreshold: "usage_threshold",
@@ -81,6 +88,13 @@ class NudgeBuilder:
         self.catalog = catalog
         self.quoter = quoter
         self.recommender = recommender
+        # What depends only on the rule and the locale, on the catalog's items, or on
+        # the offer's plan, interval and seats: built once, kept in bounded caches.
+        self._voices = functools.lru_cache(maxsize=_CACHE)(self._catalog_voice)
+        self._addon_line = functools.lru_cache(maxsize=_CACHE)(self._addon_line_of)
+        self._plan_item = functools.lru_cache(maxsize=_CACHE)(_plan_item)
+        self._addon_item = functools.lru_cache(maxsize=_CACHE)(_addon_item)
+        self._fit = functools.lru_cache(maxsize=_CACHE)(_fit)
 
     def build(self, rule: Rule, hit: Hit, ctx: Context) -> Nudge | Miss:
         """The payload for a rule that fired; a `Miss` if no offer fits."""
@@ -89,8 +103,10 @@ class NudgeBuilder:
             return offer_option
         account = ctx.account
         chain = fallback_chain(account.locale, self.catalog.default_locale)
-        locale = next(loc for loc in chain if loc in rule.messages)
-        text = locale_text(chain[0])
+        voice = self._voices(rule.id, chain)
+        if voice is None or voice.rule is not rule:  # not the catalog's rule of its id
+            voice = self._voice(rule, chain)
+        text = voice.text
         percent = rule.discount.for_tenure(ctx.tenure) if rule.discount else 0
         offer = self._offer(rule, hit, ctx, offer_option, Fraction(percent), text)
         if offer_option is not None and isinstance(rule.trigger, BreakEven):
@@ -99,8 +115,8 @@ class NudgeBuilder:
         if kind is NudgeKind.UPGRADE and offer and offer.kind == "addon":
             kind = NudgeKind.ADDON
         figures = self._figures(ctx.entitlements[hit.metric], hit, text) if hit.metric else None
-        values, counts = self._values(rule, hit, ctx, offer, figures, text, percent, locale)
-        title, body, label = text.render(rule.messages[locale], values, counts)
+        values, counts = self._values(rule, hit, ctx, offer, figures, text, percent, voice.locale)
+        title, body, label = text.render(voice.message, values, counts)
         digest = hashlib.blake2b(
             f"{account.id}|{rule.id}|{hit.level}|{ctx.period.start}".encode(),
             digest_size=10,
@@ -113,7 +129,7 @@ class NudgeBuilder:
             severity=rule.severity.value,
             priority=rule.priority,
             locale=text.locale,
-            lang=bcp47(text.locale),
+            lang=voice.lang,
             direction=text.direction,
             title=title,
             body=body,
@@ -133,6 +149,24 @@ class NudgeBuilder:
             reasons=self._reasons(rule, hit, offer, self._included(account, offer_option), capped),
         )
 
+    def _catalog_voice(self, rule_id: str, chain: tuple[str, ...]) -> _Voice | None:
+        """`_voice` of the catalog's rule of this id; `None` if it has none."""
+        rule = self.catalog.rules.get(rule_id)
+        return None if rule is None else self._voice(rule, chain)
+
+    def _voice(self, rule: Rule, chain: tuple[str, ...]) -> _Voice:
+        """The message `rule` shows an account whose locale falls back through `chain`,
+        and the texts it is formatted with."""
+        locale = next(loc for loc in chain if loc in rule.messages)
+        text = locale_text(chain[0])
+        return _Voice(
+            rule=rule,
+            locale=locale,
+            message=rule.messages[locale],
+            text=text,
+            lang=bcp47(text.locale),
+        )
+
     def _included(self, account: Account, option: Option | None) -> str:
         """What the offer says of the add-ons it drops because its plan includes them."""
         if option is None or option.plan == account.plan:
@@ -150,14 +184,7 @@ class NudgeBuilder:
         if capped:
             reasons.append(Reason("addon_share_cap", capped))
         if offer is not None and rule.offer in ("recommend", "downsell"):
-            extra = " with add-ons" if offer.addons else ""
-            reasons.append(
-                Reason(
-                    "cheapest_fit",
-                    f"{offer.plan}{extra} is the cheapest option covering current and "
-                    f"projected usage and keeping what the account has{includes}",
-                )
-            )
+            reasons.append(self._fit(offer.plan, bool(offer.addons), includes))
         if offer is not None and offer.discount_percent:
             reasons.append(Reason("discount", f"{offer.discount_percent}% off"))
         return tuple(reasons)
@@ -291,16 +318,7 @@ class NudgeBuilder:
         )
         due = ctx.due_now(self.quoter, changes)
         addon_lines = tuple(
-            AddonLine(
-                addon=a,
-                name=self.catalog.addons[a].name,
-                quantity=n,
-                # One held, no longer sold by this interval, is billed elsewhere: 0 here,
-                # as the bill today counts it.
-                price=amount(self.catalog.addons[a].prices.get(account.interval, 0) * n),
-                billing_id=self.catalog.addons[a].billing_ids.get(account.interval),
-            )
-            for a, n in option.addons.items()
+            self._addon_line(a, n, account.interval, text) for a, n in option.addons.items()
         )
         changed_addons = option.addons != dict(account.addons)
         kind: OfferKind = (
@@ -334,6 +352,21 @@ class NudgeBuilder:
             currency=currency.code,
         )
 
+    def _addon_line_of(
+        self, addon: str, quantity: int, interval: Interval, text: LocaleText
+    ) -> AddonLine:
+        """An add-on's line in an offer (lines are immutable, so they are shared)."""
+        item = self.catalog.addons[addon]
+        return AddonLine(
+            addon=addon,
+            name=item.name,
+            quantity=quantity,
+            # One held, no longer sold by this interval, is billed elsewhere: 0 here, as
+            # the bill today counts it.
+            price=text.amount(item.prices.get(interval, 0) * quantity, self.catalog.currency),
+            billing_id=item.billing_ids.get(interval),
+        )
+
     def _items(
         self, account: Account, option: Option, discount: Discount | None
     ) -> list[tuple[Item | None, Item | None]]:
@@ -341,22 +374,19 @@ class NudgeBuilder:
         what the offer changes, never to what the customer keeps."""
         interval = account.interval
         changes: list[tuple[Item | None, Item | None]] = []
+        plan_item, addon_item = self._plan_item, self._addon_item
         if option.plan != account.plan or option.seats != account.seats:
             changes.append(
                 (
-                    Item.plan(account.plan, interval, seats=account.seats),
-                    Item.plan(option.plan, interval, seats=option.seats, discount=discount),
+                    plan_item(account.plan, interval, account.seats, None),
+                    plan_item(option.plan, interval, option.seats, discount),
                 )
             )
         for addon in account.addons.keys() | option.addons.keys():
             held, wanted = account.addons.get(addon, 0), option.addons.get(addon, 0)
             if held != wanted and interval in self.catalog.addons[addon].prices:
-                old = Item.addon(addon, interval, quantity=held) if held else None
-                new = (
-                    Item.addon(addon, interval, quantity=wanted, discount=discount)
-                    if wanted
-                    else None
-                )
+                old = addon_item(addon, interval, held, None) if held else None
+                new = addon_item(addon, interval, wanted, discount) if wanted else None
                 changes.append((old, new))
         return changes
 
@@ -469,6 +499,38 @@ class NudgeBuilder:
         return values, counts
 
 
+@attrs.frozen(kw_only=True)
+class _Voice:
+    """How a rule speaks to accounts of one locale."""
+
+    rule: Rule
+    locale: str
+    """The locale of the rule's message: the first of the account's fallbacks it has."""
+    message: Message
+    text: LocaleText
+    """Figures and plurals in the account's own locale (or its first known fallback)."""
+    lang: str
+    """`text`'s locale as a BCP 47 tag."""
+
+
+def _plan_item(plan: str, interval: Interval, seats: int, discount: Discount | None) -> Item:
+    return Item.plan(plan, interval, seats=seats, discount=discount)
+
+
+def _addon_item(addon: str, interval: Interval, quantity: int, discount: Discount | None) -> Item:
+    return Item.addon(addon, interval, quantity=quantity, discount=discount)
+
+
+def _fit(plan: str | None, addons: bool, includes: str) -> Reason:
+    """The reason an offer of `plan` (with add-ons or not) is made."""
+    extra = " with add-ons" if addons else ""
+    return Reason(
+        "cheapest_fit",
+        f"{plan}{extra} is the cheapest option covering current and "
+        f"projected usage and keeping what the account has{includes}",
+    )
+
+
 def _percent(value: Fraction) -> str:
     """`value` in percent with at most one place, rounded half to even: ``27.6``."""
     tenths = Decimal(round(value * 1000)) / 10
@@ -477,5 +539,16 @@ def _percent(value: Fraction) -> str:
 
 def _ratio(value: Fraction) -> str:
     """Decimal text with at most four places, rounded half to even: ``0.9245``."""
-    # `normalize` alone writes 10 as ``1E+1``; fixed-point text never has an exponent.
-    return format((Decimal(round(value * 10_000)) / 10_000).normalize(), "f")
+    # `Fraction.__round__`'s half to even, on the product left unreduced (the rounding
+    # depends on its value only), then its text from the integer when no precision
+    # could round it; `normalize` alone writes 10 as ``1E+1``, fixed point never does.
+    numerator, denominator = value.numerator * 10_000, value.denominator
+    units, rest = divmod(numerator, denominator)
+    if rest * 2 > denominator or (rest * 2 == denominator and units % 2):
+        units += 1
+    if not -_WHOLE < units < _WHOLE or decimal.getcontext().prec < _WHOLE_DIGITS:
+        return format((Decimal(units) / 10_000).normalize(), "f")
+    whole, part = divmod(abs(units), 10_000)
+    sign = "-" if units < 0 else ""
+    fraction = f"{part:04d}".rstrip("0")
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
