@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TypeAlias
 
 import attrs
 
@@ -26,6 +27,11 @@ from nudge_sdk.payloads._payloads import Amount, Comparison, FeatureCell, LimitC
 __all__ = ["Comparer"]
 
 _MONTH, _YEAR = Interval(Unit.MONTH), Interval(Unit.YEAR)
+_ZERO = Decimal(0)
+
+_Cell: TypeAlias = tuple[LimitCell, LimitCell, str, Decimal | None, bool]
+"""A limit cell short and covered, its metric, the plan's limit, and whether overage
+covers any usage."""
 
 
 def _pick(ladder: list[str], current: str, recommended: str) -> list[str]:
@@ -45,7 +51,10 @@ class Comparer:
 
     A column's prices, savings, features and formatted limits depend only on the plan,
     the account's plan, interval and seats, and the locale: they are built once and
-    kept in a bounded cache. Per request only what depends on usage and time is added:
+    kept in a bounded cache, with the item change of switching to the plan and what
+    each limit cell needs to tell whether it covers the usage. So are the plans a
+    comparison shows, which depend only on the interval and the current and
+    recommended plans. Per request only what depends on usage and time is added:
     which plan is recommended, which limits cover the usage, what switching costs now.
     """
 
@@ -53,50 +62,42 @@ class Comparer:
         self.quoter = quoter
         self.catalog = catalog
         self._column = functools.lru_cache(maxsize=4096)(self._static_column)
-        self._switch = functools.lru_cache(maxsize=4096)(_switch)
-        self._ladders: dict[Interval, list[str]] = {}
+        self._columns = functools.lru_cache(maxsize=4096)(self._shown)
+        # Cells are shared by every column of the same plans (and locale), whatever the
+        # seats and interval, so their JSON is written once (see `to_json_bytes`).
+        self._features = functools.lru_cache(maxsize=4096)(self._features_of)
+        self._limits = functools.lru_cache(maxsize=4096)(self._limits_of)
         self._retired = frozenset(p.id for p in catalog.plans.values() if p.retired)
 
     def compare(self, ctx: Context, text: LocaleText) -> Comparison:
         """The comparison payload for the account in `ctx`."""
         catalog, account = self.catalog, ctx.account
-        ladder = self._ladders.get(account.interval)
-        if ladder is None:
-            ladder = [p.id for p in catalog.plans.values() if p.price(account.interval) is not None]
-            self._ladders[account.interval] = ladder
-        if self._retired:
-            # What is sold today, and the account's own plan however old.
-            ladder = [p for p in ladder if p == account.plan or p not in self._retired]
+        interval, seats = account.interval, account.seats
         # Columns show each plan's features; the add-ons the account holds are kept.
         need = holding(catalog, ctx.need(), account.plan, account.addons, plan_features=False)
-        best = ctx.recommender.cheapest(account.interval, account.seats, need)
+        best = ctx.recommender.cheapest(interval, seats, need)
         if best is not None and _buys(best.addons, account.addons):
             # A column shows a plan, not add-ons: recommend one whose own limits cover
             # what is needed, so the table never highlights a plan it shows as short.
             covering = [
                 plan_id
-                for plan_id in ladder
+                for plan_id in self._ladder(interval, account.plan)
                 if all(_covers(catalog.plans[plan_id], m, need.usage) for m in need.usage)
             ]
-            best = ctx.recommender.cheapest(
-                account.interval, account.seats, need, plans=covering
-            ) or (best if not covering else None)
+            best = ctx.recommender.cheapest(interval, seats, need, plans=covering) or (
+                best if not covering else None
+            )
         recommended = best.plan if best else account.plan
+        usage = need.usage
         columns = []
-        for plan_id in _pick(ladder, account.plan, recommended):
-            column, cells = self._column(
-                plan_id, account.plan, account.interval, account.seats, text
-            )
-            switch = self._switch(account.plan, plan_id, account.interval, account.seats)
-            due = ctx.due_now(self.quoter, [switch] if plan_id != account.plan else [])
-            plan = catalog.plans[plan_id]
-            limits = tuple(
-                covered if _covers(plan, covered.metric, need.usage) else short
-                for short, covered in cells
-            )
+        for plan_id in self._columns(interval, account.plan, recommended):
+            column, cells, switch = self._column(plan_id, account.plan, interval, seats, text)
+            due = column.due_now  # zero for the current plan
+            if switch is not None:
+                due = text.amount(ctx.due_now(self.quoter, (switch,)), catalog.currency)
             columns.append(
                 PlanColumn(
-                    plan=column.plan,
+                    plan=plan_id,
                     name=column.name,
                     current=column.current,
                     recommended=plan_id == recommended,
@@ -105,8 +106,13 @@ class Comparer:
                     difference=column.difference,
                     difference_text=column.difference_text,
                     yearly_saving=column.yearly_saving,
-                    due_now=_amount(due, catalog, text),
-                    limits=limits,
+                    due_now=due,
+                    limits=tuple(
+                        covered
+                        if limit is None or soft or usage.get(metric, _ZERO) <= limit
+                        else short
+                        for short, covered, metric, limit, soft in cells
+                    ),
                     features=column.features,
                     billing_id=column.billing_id,
                 )
@@ -114,7 +120,7 @@ class Comparer:
         return Comparison(
             account=account.id,
             currency=catalog.currency.code,
-            interval=str(account.interval),
+            interval=str(interval),
             locale=text.locale,
             lang=bcp47(text.locale),
             direction=text.direction,
@@ -122,11 +128,25 @@ class Comparer:
             columns=tuple(columns),
         )
 
+    def _ladder(self, interval: Interval, current: str) -> list[str]:
+        """The plans sold by `interval`, in ladder order: what is sold today, and the
+        account's own plan however old."""
+        return [
+            p.id
+            for p in self.catalog.plans.values()
+            if p.price(interval) is not None and (p.id == current or p.id not in self._retired)
+        ]
+
+    def _shown(self, interval: Interval, current: str, recommended: str) -> tuple[str, ...]:
+        """The plans a comparison shows, in ladder order (see `_pick`)."""
+        return tuple(_pick(self._ladder(interval, current), current, recommended))
+
     def _static_column(
         self, plan_id: str, current_id: str, interval: Interval, seats: int, text: LocaleText
-    ) -> tuple[PlanColumn, tuple[tuple[LimitCell, LimitCell], ...]]:
-        """The column's parts that do not depend on usage or time, and each limit cell
-        as it reads when the usage is not covered and when it is."""
+    ) -> tuple[PlanColumn, tuple[_Cell, ...], tuple[Item, Item] | None]:
+        """The column's parts that do not depend on usage or time; its limit cells (see
+        `_limits_of`); and the item change of switching to the plan (`None` for the
+        current one)."""
         catalog = self.catalog
         plan, current = catalog.plans[plan_id], catalog.plans[current_id]
 
@@ -138,7 +158,7 @@ class Comparer:
         monthly, yearly = price(plan, _MONTH), price(plan, _YEAR)
         saving = monthly * 12 - yearly if monthly is not None and yearly is not None else 0
         difference = own - (price(current, interval) or 0)
-        limits = _limits(catalog, plan, current, text)
+        limits, cells = self._limits(plan_id, current_id, text)
         column = PlanColumn(
             plan=plan_id,
             name=plan.name,
@@ -152,17 +172,43 @@ class Comparer:
             due_now=_amount(0, catalog, text),
             billing_id=plan.billing_ids.get(interval),
             limits=limits,
-            features=tuple(
-                FeatureCell(
-                    feature=f.id,
-                    name=f.name,
-                    included=f.id in plan.features,
-                    gain=f.id in plan.features and f.id not in current.features,
-                )
-                for f in catalog.features.values()
-            ),
+            features=self._features(plan_id, current_id),
         )
-        return column, tuple((cell, attrs.evolve(cell, covers=True)) for cell in limits)
+        switch = None if plan_id == current_id else _switch(current_id, plan_id, interval, seats)
+        return column, cells, switch
+
+    def _features_of(self, plan_id: str, current_id: str) -> tuple[FeatureCell, ...]:
+        """The plan's feature cells next to the current plan's."""
+        plan, current = self.catalog.plans[plan_id], self.catalog.plans[current_id]
+        return tuple(
+            FeatureCell(
+                feature=f.id,
+                name=f.name,
+                included=f.id in plan.features,
+                gain=f.id in plan.features and f.id not in current.features,
+            )
+            for f in self.catalog.features.values()
+        )
+
+    def _limits_of(
+        self, plan_id: str, current_id: str, text: LocaleText
+    ) -> tuple[tuple[LimitCell, ...], tuple[_Cell, ...]]:
+        """The plan's limit cells next to the current plan's, as they read when the
+        usage is not covered, and each with its covered form, metric, the plan's limit
+        (`None` when unlimited) and whether overage covers any usage (see `_covers`)."""
+        plan = self.catalog.plans[plan_id]
+        limits = _limits(self.catalog, plan, self.catalog.plans[current_id], text)
+        cells = tuple(
+            (
+                cell,
+                attrs.evolve(cell, covers=True),
+                cell.metric,
+                _cap(plan, cell.metric),
+                cell.metric in plan.overage,
+            )
+            for cell in limits
+        )
+        return limits, cells
 
 
 def _switch(current: str, plan: str, interval: Interval, seats: int) -> tuple[Item, Item]:

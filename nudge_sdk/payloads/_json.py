@@ -99,11 +99,14 @@ _PLAIN = (str, int, bool, type(None))
 """Field types whose values are their own JSON (as cattrs' identity hook leaves them)."""
 
 
-def _compiled(classes: list[type]) -> dict[type, Callable[[Any], dict[str, Any]]]:
+def _compiled(
+    classes: list[type], shared: Callable[[type, Callable[[Any], Any]], Callable[[Any], Any]] | None
+) -> dict[type, Callable[[Any], dict[str, Any]]]:
     """For each attrs class, a function writing an instance as cattrs' generated hook
     does: a dict of its fields in order, each value unstructured by its declared type.
     A field of another of `classes` calls that class's function directly; a type this
-    does not know goes through the converter's hook for it."""
+    does not know goes through the converter's hook for it. With `shared`, a value of
+    a class in `_SHARED` is written by ``shared(cls, writer)`` instead."""
     names = {cls: f"_un_{cls.__name__}" for cls in classes}
     constants: dict[str, Any] = {"instant": instant}
 
@@ -114,6 +117,8 @@ def _compiled(classes: list[type]) -> dict[type, Callable[[Any], dict[str, Any]]
             return value
         if kind is datetime:
             return f"instant({value})"
+        if shared is not None and kind in _SHARED:
+            return f"_shared_{names[kind]}({value})"
         if kind in names:
             return f"{names[kind]}({value})"
         if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
@@ -137,16 +142,46 @@ def _compiled(classes: list[type]) -> dict[type, Callable[[Any], dict[str, Any]]
         source.append(f"def {names[cls]}(value):\n    return {{{items}}}\n")
     namespace = dict(constants)
     exec(compile("\n".join(source), "<nudge_sdk payload JSON>", "exec"), namespace)
+    if shared is not None:
+        for cls in _SHARED:
+            namespace[f"_shared_{names[cls]}"] = shared(cls, namespace[names[cls]])
     return {cls: namespace[names[cls]] for cls in classes}
 
 
-_WRITERS = _compiled(
-    [
-        cls
-        for name in _payloads.__all__
-        if attrs.has(cls := getattr(_payloads, name)) and isinstance(cls, type)
-    ]
-)
+_CLASSES = [
+    cls
+    for name in _payloads.__all__
+    if attrs.has(cls := getattr(_payloads, name)) and isinstance(cls, type)
+]
+_SHARED = (_payloads.FeatureCell, _payloads.LimitCell)
+"""Parts of a comparison that depend on the catalog and the locale alone: its builder
+shares each between requests (see `Comparer`), so `to_json_bytes` writes each once."""
+_KEPT = 4096
+"""How many shared parts `to_json_bytes` keeps the JSON of, per class."""
+
+
+def _sharing(cls: type, write: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`write` for orjson, remembering the bytes of the last `_KEPT` instances written
+    by identity (each kept with its instance, so no other object takes its id)."""
+    kept: dict[int, tuple[object, Any]] = {}
+    fragment, encode = orjson.Fragment, orjson.dumps
+
+    def shared(value: object) -> Any:
+        found = kept.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        written = fragment(encode(write(value)))
+        if len(kept) >= _KEPT:
+            kept.clear()
+        kept[id(value)] = (value, written)
+        return written
+
+    return shared
+
+
+_WRITERS = _compiled(_CLASSES, None)
+_BYTES_WRITERS = _compiled(_CLASSES, _sharing) if orjson is not None else {}
+"""The same, but for orjson: the shared parts as fragments of JSON written once."""
 
 
 def _written(kind: object) -> bool:
@@ -211,4 +246,12 @@ def dumps(value: JSON) -> bytes:
 def to_json_bytes(value: object) -> bytes:
     """`to_json(value)` as compact UTF-8 JSON bytes (see `dumps`): what a host returns
     to its frontend."""
+    writer = _BYTES_WRITERS.get(type(value))
+    if writer is not None:
+        try:
+            encoded: bytes = orjson.dumps(writer(value))
+        except orjson.JSONEncodeError:
+            pass  # what orjson refuses, `dumps` writes through the standard library
+        else:
+            return encoded
     return dumps(to_json(value))
