@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import Catalog, Currency, Interval, Plan, Price, Unit
-from nudge_sdk.evaluation._recommend import Need, Option, Recommender
-from tests.test_recommend import MONTH, accounts_needs, holding_catalogs
+from nudge_sdk.evaluation._recommend import Need, Option, Recommender, _granting, _groups
+from tests.test_recommend import METRICS, MONTH, accounts_needs, holding_catalogs
 
 Ask = tuple[int, Need, tuple[str, ...] | None]
 
@@ -109,3 +109,16 @@ def test_a_magnitude_past_the_precision_still_fails_loudly() -> None:
     recommender = Recommender(Catalog(currency=Currency.of("USD"), plans={"p": plan}))
     with pytest.raises(decimal.Inexact):
         recommender.cheapest(MONTH, 1, Need(usage={"m0": Decimal("1." + "3" * 58)}))
+
+
+@given(holding_catalogs(), st.lists(st.lists(st.sampled_from(METRICS), min_size=1, unique=True)))
+def test_plans_selling_the_same_addons_share_their_groups(
+    catalog: Catalog, asked: list[list[str]]
+) -> None:
+    """Each plan's groups of short metrics, shared with every plan that sells the same
+    add-ons, are what the plan's own add-ons give, whichever plan asked first."""
+    recommender = Recommender(catalog, deadline=math.inf)
+    for short in map(tuple, asked):
+        for rung in recommender.rungs(MONTH):
+            own = _groups(_granting(catalog, MONTH, rung.plan.id, short), MONTH, short)
+            assert own == recommender.groups(MONTH, rung, short)

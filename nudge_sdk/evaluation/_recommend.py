@@ -437,23 +437,28 @@ Group = tuple[tuple[str, ...], tuple[_Pack, ...]]
 """Metrics linked by add-ons that grant more than one of them, and those add-ons."""
 
 
-def _groups(
+def _granting(
     catalog: Catalog, interval: Interval, plan_id: str, short: tuple[str, ...]
-) -> list[Group]:
-    """The short metrics split into groups no add-on links, each with the add-ons sold
-    with the plan that grant its metrics (by `interval`), best value first.
+) -> tuple[AddOn, ...]:
+    """The add-ons sold with the plan by `interval` that grant one of the `short` metrics."""
+    return tuple(
+        addon
+        for addon in catalog.addons.values()
+        if interval in addon.prices
+        and catalog.sells(addon.id, plan_id)
+        and any(addon.grants.get(m, _ZERO) > 0 for m in short)
+    )
+
+
+def _groups(addons: tuple[AddOn, ...], interval: Interval, short: tuple[str, ...]) -> list[Group]:
+    """The short metrics split into groups no add-on links, each with those of `addons`
+    (sold with a plan by `interval`, `_granting`) that grant its metrics, best value
+    first.
 
     Metrics in different groups can be covered independently; an add-on granting two
     metrics joins them, so their quantities are searched together.
     """
     wanted = set(short)
-    addons = [
-        addon
-        for addon in catalog.addons.values()
-        if interval in addon.prices
-        and catalog.sells(addon.id, plan_id)
-        and any(addon.grants.get(m, _ZERO) > 0 for m in wanted)
-    ]
     owner = {metric: metric for metric in short}
 
     def root(metric: str) -> str:
@@ -694,6 +699,7 @@ class Recommender:
         self._rung = {plan_id: index for index, plan_id in enumerate(catalog.plans)}
         self._retired = frozenset(plan.id for plan in self._ladder if plan.retired)
         self._sold: dict[Interval, tuple[_Rung, ...]] = {}
+        self._grouped: dict[tuple[Interval, tuple[str, ...], tuple[str, ...]], list[Group]] = {}
         self._tables: dict[tuple[Interval, tuple[_Pack, ...]], PackTable] = {}
         self._pairs: dict[tuple[Interval, tuple[_Pack, ...]], PairTable] = {}
 
@@ -714,7 +720,14 @@ class Recommender:
         (memoized)."""
         found = rung.groups.get(short)
         if found is None:
-            found = rung.groups[short] = _groups(self.catalog, interval, rung.plan.id, short)
+            # Plans that sell the same add-ons share their groups: a catalog of many
+            # plans and many packs would otherwise weigh every pack once per plan.
+            addons = _granting(self.catalog, interval, rung.plan.id, short)
+            key = (interval, short, tuple(addon.id for addon in addons))
+            found = self._grouped.get(key)
+            if found is None:
+                found = self._grouped[key] = _groups(addons, interval, short)
+            rung.groups[short] = found
         return found
 
     def covers(
