@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudge_sdk import Cycle, Granularity, Period, round_minor
+from nudge_sdk import Cycle, Granularity, InvalidInput, Item, Period, Quoter, round_minor
 from nudge_sdk.billing._money import Rounding
 from nudge_sdk.billing._proration import _rounded_parts, _share
-from tests.strategies import periods_with_instant, roundings
+from tests.strategies import catalogs, monthly_or_yearly, periods_with_instant, roundings
+
+plan_ids = st.sampled_from(["p0", "p1", "p2", "p3"])
 
 
 @given(
@@ -44,3 +47,30 @@ def test_the_counted_share_has_a_positive_denominator(
     part, whole = _share(period, at, period.end, granularity, cycle.zone)
     assert 0 < whole
     assert 0 <= part <= whole
+
+
+@given(
+    st.lists(st.tuples(periods_with_instant(monthly_or_yearly), plan_ids, plan_ids), max_size=6),
+    st.sampled_from(Granularity),
+    st.data(),
+)
+def test_a_quoter_that_priced_other_changes_prices_as_a_fresh_one(
+    changes: list[tuple[tuple[Cycle, Period, datetime], str, str]],
+    granularity: Granularity,
+    data: st.DataObject,
+) -> None:
+    """`due` remembers the share of the period it counted last, by the objects it was
+    counted for: asked again for the same ones, or for others, it answers as a quoter
+    that never priced anything."""
+    catalog = data.draw(catalogs())
+    policy = attrs.evolve(catalog.proration, granularity=granularity)
+    shared = Quoter(catalog, policy)
+    for (cycle, period, at), old, new in changes + changes[::-1]:
+        old_item = Item.plan(old, cycle.interval, seats=3)
+        new_item = Item.plan(new, cycle.interval, seats=2)
+        fresh = Quoter(catalog, policy)
+        try:
+            expected = fresh.due(old_item, new_item, period=period, at=at, zone=cycle.zone)
+        except InvalidInput:
+            continue  # a plan not sold by that interval
+        assert expected == shared.due(old_item, new_item, period=period, at=at, zone=cycle.zone)

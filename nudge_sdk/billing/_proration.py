@@ -270,6 +270,9 @@ class Quoter:
         self.catalog = catalog
         self.policy = policy or catalog.proration
         self._round = self.policy.rounding
+        self._last_share: tuple[Period, datetime, tzinfo, int, int] | None = None
+        """The share of the period left that `due` counted last, and for what (the
+        same objects: immutable, so the same share)."""
 
     def recurring(self, item: Item) -> Fraction:
         """The item's amount per interval in minor units, after its discount."""
@@ -366,10 +369,16 @@ class Quoter:
         priced here in integers, each line rounded once as in `quote`; anything else
         goes through `quote` itself.
         """
-        at = aware("at", at)
+        if type(at) is not datetime or at.tzinfo is not UTC:
+            at = aware("at", at)  # (in UTC already, it would come back the same object)
         if (
             (old is None and new is None)
-            or (old is not None and new is not None and old.interval != new.interval)
+            or (
+                old is not None
+                and new is not None
+                and old.interval is not new.interval
+                and old.interval != new.interval
+            )
             or (trial_end is not None and at < aware("trial_end", trial_end))
             or not period.start <= at <= period.end
         ):
@@ -384,7 +393,12 @@ class Quoter:
             return 0
         if old_amount == new_amount and old and new:
             return 0
-        part, whole = _share(period, at, period.end, self.policy.granularity, zone)
+        last = self._last_share  # a comparison prices several changes at one moment
+        if last is not None and last[0] is period and last[1] is at and last[2] is zone:
+            part, whole = last[3], last[4]
+        else:
+            part, whole = _share(period, at, period.end, self.policy.granularity, zone)
+            self._last_share = (period, at, zone, part, whole)
         credit = _rounded_parts(old_amount, part, whole, self._round) if old else 0
         charge = _rounded_parts(new_amount, part, whole, self._round) if new else 0
         return charge - credit
