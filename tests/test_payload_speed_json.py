@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cattrs
 from hypothesis import given
 
@@ -16,6 +17,7 @@ from nudge_sdk import Account, StateSnapshot, account_from_json, to_json
 from nudge_sdk.billing._periods import Period
 from nudge_sdk.billing._proration import Quote, QuoteLine
 from nudge_sdk.payloads import _json
+from nudge_sdk.payloads._json import dumps, to_json_bytes
 from tests.test_fuzz_requests import EVALUATOR, requests
 
 ACCOUNTS = Path(__file__).resolve().parent.parent / "examples" / "accounts"
@@ -72,3 +74,23 @@ def test_the_example_accounts_payloads_are_written_as_cattrs_writes_them() -> No
         result = EVALUATOR.evaluate(account, usage, now=now, explain=True, compare=True)
         assert same(reference.unstructure(result), to_json(result)), path.name
         assert same(reference.unstructure(result.comparison), to_json(result.comparison))
+
+
+def test_shared_cells_orjson_refuses_fall_back_to_the_standard_library() -> None:
+    """A shared cell orjson cannot write (a lone surrogate in a catalog name, an integer
+    past 64 bits elsewhere) leaves the whole document to `dumps`, as before."""
+    account = account_from_json(json.loads((ACCOUNTS / "storage_full.json").read_text()))
+    usage = json.loads((ACCOUNTS / "storage_full.usage.json").read_text())
+    now = datetime.fromisoformat("2025-06-16T00:00:00+00:00")
+    result = EVALUATOR.evaluate(account, usage, now=now, compare=True)
+    assert result.comparison is not None
+    column = result.comparison.columns[0]
+    odd = attrs.evolve(column.features[0], name="\ud800")
+    comparison = attrs.evolve(
+        result.comparison,
+        columns=(attrs.evolve(column, features=(odd, *column.features[1:])),),
+    )
+    assert b'"name":"\\ud800"' in to_json_bytes(comparison)
+    assert dumps(to_json(comparison)) == to_json_bytes(comparison)
+    huge = attrs.evolve(comparison, schema_version=2**70)
+    assert dumps(to_json(huge)) == to_json_bytes(huge)

@@ -7,7 +7,9 @@ currency's decimals), so a frontend never parses a float.
 The payload classes (`Evaluation`, `Nudge`, `Comparison` and their parts) are written by
 functions compiled once from their fields' types (`_compiled`): the dicts cattrs' own
 hooks make, key for key, without dispatching on each value's type at every step (on the
-request path that dispatch was a third of the JSON's cost).
+request path that dispatch was a third of the JSON's cost). For `to_json_bytes` through
+orjson, the comparison cells a `Comparer` shares between requests (they depend on the
+catalog and the locale alone) are written once each and kept as JSON fragments.
 
 >>> from nudge_sdk import Amount
 >>> to_json(Amount(minor=450, amount="4.50", formatted="$4.50"))
@@ -100,13 +102,13 @@ _PLAIN = (str, int, bool, type(None))
 
 
 def _compiled(
-    classes: list[type], shared: Callable[[type, Callable[[Any], Any]], Callable[[Any], Any]] | None
+    classes: list[type], shared: Callable[[Callable[[Any], Any]], Callable[[Any], Any]] | None
 ) -> dict[type, Callable[[Any], dict[str, Any]]]:
     """For each attrs class, a function writing an instance as cattrs' generated hook
     does: a dict of its fields in order, each value unstructured by its declared type.
     A field of another of `classes` calls that class's function directly; a type this
     does not know goes through the converter's hook for it. With `shared`, a value of
-    a class in `_SHARED` is written by ``shared(cls, writer)`` instead."""
+    a class in `_SHARED` is written by ``shared(writer)`` of that class instead."""
     names = {cls: f"_un_{cls.__name__}" for cls in classes}
     constants: dict[str, Any] = {"instant": instant}
 
@@ -144,7 +146,7 @@ def _compiled(
     exec(compile("\n".join(source), "<nudge_sdk payload JSON>", "exec"), namespace)
     if shared is not None:
         for cls in _SHARED:
-            namespace[f"_shared_{names[cls]}"] = shared(cls, namespace[names[cls]])
+            namespace[f"_shared_{names[cls]}"] = shared(namespace[names[cls]])
     return {cls: namespace[names[cls]] for cls in classes}
 
 
@@ -160,7 +162,7 @@ _KEPT = 4096
 """How many shared parts `to_json_bytes` keeps the JSON of, per class."""
 
 
-def _sharing(cls: type, write: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _sharing(write: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`write` for orjson, remembering the bytes of the last `_KEPT` instances written
     by identity (each kept with its instance, so no other object takes its id)."""
     kept: dict[int, tuple[object, Any]] = {}
