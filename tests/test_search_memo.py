@@ -23,11 +23,18 @@ Ask = tuple[int, Need, tuple[str, ...] | None]
 def questions(draw: st.DrawFn) -> tuple[Recommender, list[Ask]]:
     """A catalog (plans retired or not, add-ons held, sold with some plans, granting
     features) and what one evaluation may ask about it: needs holding add-ons or not,
-    the same usage for another plan of the account, some on a few plans only."""
+    for one account (its seats and usage) or several, the same usage for another plan
+    of the account, some on a few plans only."""
     catalog = draw(holding_catalogs())
+    one_account = draw(st.booleans())
+    seats = draw(st.integers(1, 4))
     asks: list[Ask] = []
     for _ in range(draw(st.integers(1, 5))):
         _, _, need = draw(accounts_needs(catalog))
+        if one_account and asks:  # as an evaluation asks: its trigger, offers, comparison
+            need = attrs.evolve(need, usage=asks[0][1].usage)
+        else:
+            seats = draw(st.integers(1, 4))
         if draw(st.booleans()):  # a trigger's need: nothing held, maybe no plan
             need = attrs.evolve(
                 need, held={}, have={}, plan=draw(st.sampled_from(["", *catalog.plans]))
@@ -35,7 +42,7 @@ def questions(draw: st.DrawFn) -> tuple[Recommender, list[Ask]]:
         plans = draw(
             st.one_of(st.none(), st.lists(st.sampled_from(list(catalog.plans)), max_size=3))
         )
-        asks.append((draw(st.integers(1, 4)), need, None if plans is None else tuple(plans)))
+        asks.append((seats, need, None if plans is None else tuple(plans)))
     return Recommender(catalog, deadline=math.inf), asks
 
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextvars
 import decimal
 import gc
+import heapq
 import itertools
 import threading
 import time
@@ -129,6 +130,7 @@ class Budget:
         "found",
         "passed",
         "seconds",
+        "weighed",
     )
 
     def __init__(self, clock: Clock, seconds: float) -> None:
@@ -147,6 +149,10 @@ class Budget:
         self.found: dict[Hashable, Option | None] = {}
         """The searches' answers so far, by their question: one evaluation asks the
         same one more than once (a trigger, its offer, the comparison)."""
+        self.weighed: dict[Hashable, tuple[dict[_Rung, int], dict[_Rung, Decimal | None]]] = {}
+        """What the searches found of each plan for one account, by its seats and usage,
+        whatever else their questions ask: its price for the seats, and the bound on
+        its cost with no add-on kept (`None`: it cannot cover)."""
 
     def __enter__(self) -> Budget:
         """A search starts (searches may nest; the outermost one is timed)."""
@@ -228,13 +234,14 @@ class Need:
     interval, are left out (an upsell never lowers the bill)."""
 
 
-def _frozen(need: Need, holds: bool, retired: bool) -> Hashable:
-    """`need` as a key: its mappings as sorted items. The account's plan counts only if
+def _frozen(need: Need, usage: Hashable, holds: bool, retired: bool) -> Hashable:
+    """`need` as a key, with its `usage` as a key already: its mappings as sorted
+    items. The account's plan counts only if
     it `holds` add-ons (they stay on it) or the plan is `retired` (only its accounts
     see it), its limits (`Need.have`) only if it `holds` add-ons: otherwise the search
     never reads them."""
     return (
-        tuple(sorted(need.usage.items())),
+        usage,
         need.features,
         tuple(sorted(need.grow.items())) if need.grow else (),
         need.lowest_plan,
@@ -821,10 +828,11 @@ class Recommender:
         limits (`Need.have`) when it holds no add-on and the plan is not retired, so
         that a trigger's search serves the offer and the comparison that follow."""
         budget = _BUDGET.get() or self.budget()
+        usage = tuple(sorted(need.usage.items()))
         question = (
             interval,
             seats,
-            _frozen(need, bool(need.held), need.plan in self._retired),
+            _frozen(need, usage, bool(need.held), need.plan in self._retired),
             None if plans is None else frozenset(plans),
         )
         found = budget.found.get(question, _UNASKED)
@@ -834,7 +842,7 @@ class Recommender:
         decimal.setcontext(_CONTEXTS.exact)
         try:
             with budget:
-                found = self._cheapest(interval, seats, need, budget, plans)
+                found = self._cheapest(interval, seats, need, budget, plans, usage)
         finally:
             decimal.setcontext(host)
         budget.found[question] = found
@@ -847,7 +855,9 @@ class Recommender:
         need: Need,
         budget: Budget,
         plans: Collection[str] | None,
+        account: Hashable,
     ) -> Option | None:
+        """`cheapest`, for the `account`'s usage as a key."""
         start = self._rung[need.lowest_plan] if need.lowest_plan else 0
         usage, held = need.usage, need.held
         metrics = sorted(usage.keys() | need.grow.keys())
@@ -855,36 +865,54 @@ class Recommender:
         # Each plan with a lower bound on its cost: its price and the add-ons it must
         # keep, plus what the metric dearest to cover costs at its cheapest rate. Plans
         # are searched cheapest bound first, so the first option found usually rules
-        # out the rest without a search.
-        ranked = []
-        exact = decimal.getcontext()
-        decimal.setcontext(_CONTEXTS.bounding)
-        try:
-            for rung in self.rungs(interval):
-                plan = rung.plan
-                if rung.index < start or (plans is not None and plan.id not in plans):
-                    continue
-                if plan.retired and plan.id != need.plan:
-                    continue  # no longer sold: only the accounts on it stay there
-                floors = kept(self.catalog, plan, need) if held else _NOTHING
-                if floors is None:
-                    continue  # it would drop what the account holds
-                amount = base = rung.price.amount(seats)
-                if floors:
-                    base += sum(addons[a].prices.get(interval, 0) * n for a, n in floors.items())
-                if base < need.least:
-                    continue  # it would lower the bill
-                extra = self._least_extra(interval, rung, usage, floors)
-                if extra is not None:
-                    ranked.append((base + extra, rung.index, rung, floors, amount))
-        finally:
-            decimal.setcontext(exact)
-        ranked.sort(key=_bound_and_rung)
+        # out the rest without a search. The second part of a bound is worked out only
+        # for a plan whose price alone does not rule it out (a catalog may sell fifty):
+        # the queue holds prices until then, never above the bounds they stand for, so
+        # plans come out in the order of their bounds all the same. What does not
+        # depend on the question, only on the account, is shared by the evaluation's
+        # searches (`Budget.weighed`).
+        weighed = budget.weighed.get((seats, account))
+        if weighed is None:
+            weighed = budget.weighed[seats, account] = ({}, {})
+        amounts, bounds = weighed
+        queue: list[tuple[Decimal | int, int, _Rung, Mapping[str, int], int, bool]] = []
+        for rung in self.rungs(interval):
+            plan = rung.plan
+            if rung.index < start or (plans is not None and plan.id not in plans):
+                continue
+            if plan.retired and plan.id != need.plan:
+                continue  # no longer sold: only the accounts on it stay there
+            floors = kept(self.catalog, plan, need) if held else _NOTHING
+            if floors is None:
+                continue  # it would drop what the account holds
+            amount = amounts.get(rung)
+            if amount is None:
+                amount = amounts[rung] = rung.price.amount(seats)
+            base = amount
+            if floors:
+                base += sum(addons[a].prices.get(interval, 0) * n for a, n in floors.items())
+            if base < need.least:
+                continue  # it would lower the bill
+            if floors or rung not in bounds:
+                queue.append((base, rung.index, rung, floors, amount, False))
+            elif (known := bounds[rung]) is not None:  # else it cannot cover
+                queue.append((known, rung.index, rung, floors, amount, True))
+        heapq.heapify(queue)
         best: Option | None = None
         best_key: tuple[Decimal, int, int] | None = None  # cost, units, rung
-        for bound, index, rung, floors, amount in ranked:
-            if (best_key is not None and bound > best_key[0]) or budget.out():
-                break  # the rest cannot be cheaper, or the time is up
+        while queue:
+            bound, index, rung, floors, amount, whole = heapq.heappop(queue)
+            if best_key is not None and bound > best_key[0]:
+                break  # neither this plan nor any after it can be cheaper
+            if not whole:
+                full = self._bound(interval, rung, usage, floors, bound)
+                if not floors:
+                    bounds[rung] = full
+                if full is not None:  # else some metric cannot be covered on it
+                    heapq.heappush(queue, (full, index, rung, floors, amount, True))
+                continue
+            if budget.out():
+                break
             features = rung.plan.features
             if floors:
                 features = features.union(*(addons[a].features for a in floors))
@@ -900,6 +928,23 @@ class Recommender:
                 if best_key is None or key < best_key:
                     best, best_key = option, key
         return best
+
+    def _bound(
+        self,
+        interval: Interval,
+        rung: _Rung,
+        usage: Mapping[str, Decimal],
+        floors: Mapping[str, int],
+        base: Decimal | int,
+    ) -> Decimal | None:
+        """`base` plus `_least_extra`, rounded down (in the `_BOUNDING` context)."""
+        exact = decimal.getcontext()
+        decimal.setcontext(_CONTEXTS.bounding)
+        try:
+            extra = self._least_extra(interval, rung, usage, floors)
+            return None if extra is None else base + extra
+        finally:
+            decimal.setcontext(exact)
 
     def _least_extra(
         self,
@@ -996,12 +1041,6 @@ class Recommender:
         return _cost(
             self.catalog, plan, amount, interval, seats, chosen, need, metrics, keeping=True
         )
-
-
-def _bound_and_rung(
-    entry: tuple[Decimal, int, _Rung, Mapping[str, int], int],
-) -> tuple[Decimal, int]:
-    return entry[0], entry[1]
 
 
 def _covers(
