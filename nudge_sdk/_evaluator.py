@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import decimal
 import functools
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -72,8 +71,9 @@ from nudge_sdk.evaluation._account import (
     unicode_text,
 )
 from nudge_sdk.evaluation._entitlements import Access, Entitlement, entitlements, feature_access
+from nudge_sdk.evaluation._exact import EXACT, thread_context
 from nudge_sdk.evaluation._guardrails import Guardrails
-from nudge_sdk.evaluation._recommend import DEADLINE, PRECISION, Budget, Option, Recommender
+from nudge_sdk.evaluation._recommend import DEADLINE, Budget, Option, Recommender
 from nudge_sdk.evaluation._state import RuleHistory, StateSnapshot
 from nudge_sdk.evaluation._thresholds import Probes, needed_metric
 from nudge_sdk.evaluation._triggers import Context, Hit, Miss, check, reaches
@@ -232,9 +232,11 @@ class Evaluator:
         """The evaluator of the currency `account` pays in: this one for the catalog's
         own currency (or none given, or one it does not sell, which `context` refuses),
         the one of `Catalog.in_currency` for another."""
-        code = getattr(account, "currency", "")
-        if self._in_currency and isinstance(code, str) and code:
-            return self._in_currency.get(code.upper(), self)
+        if not self._in_currency or not isinstance(account, Account):
+            return self  # an object that is no account is refused by the entry point
+        code = account.currency
+        if isinstance(code, str) and code:  # str.upper: a subclass's own is not called
+            return self._in_currency.get(str.upper(code), self)
         return self
 
     @_in_its_currency
@@ -263,7 +265,7 @@ class Evaluator:
         """
         try:
             with (
-                decimal.localcontext(_EXACT),  # overage money stays exact
+                decimal.localcontext(EXACT),  # overage money stays exact
                 self.recommender.searching(self.recommender.budget()),
             ):
                 return self._evaluate(
@@ -312,7 +314,10 @@ class Evaluator:
         Never raises: on bad input the comparison has no columns and says why.
         """
         try:
-            with self.recommender.searching(self.recommender.budget()):
+            with (
+                decimal.localcontext(EXACT),
+                self.recommender.searching(self.recommender.budget()),
+            ):
                 checked, usage = self._check(account, usage, now, None)
                 ctx, problems = self.context(account, usage, checked)
                 return self._compare(ctx, problems)
@@ -323,7 +328,7 @@ class Evaluator:
         """The comparison for a checked context; degraded, not raised, on failure."""
         try:
             text = locale_text(self._locale(ctx.account))
-            with decimal.localcontext(_EXACT):
+            with decimal.localcontext(EXACT):
                 result = self._comparer.compare(ctx, text)
             problems = [*problems, *self._late_problems()]
             if problems:
@@ -386,7 +391,7 @@ class Evaluator:
         code = account.currency
         if not isinstance(code, str):
             raise InvalidInput(f"currency: expected text, got {type(code).__name__}")
-        if code and code.upper() != self.catalog.currency.code:
+        if code and str.upper(code) != self.catalog.currency.code:
             raise InvalidInput(
                 f"account currency {brief(code)} is not one the catalog sells "
                 f"in ({', '.join(self.catalog.sold_in)})"
@@ -597,12 +602,9 @@ class Evaluator:
         fired: list[str] = []
         for probe in probes.probes:
             value = usage.get(probe.metric)
-            if (
-                value is not None
-                and (placement is None or probe.placement == placement)
-                and (probe.always or probe.running(now))
-                and probe.fires(value)  # type: ignore[arg-type]
-            ):
+            if value is None or (placement is not None and probe.placement != placement):
+                continue  # the placement compared as `_gate` compares it
+            if (probe.always or probe.running(now)) and probe.fires(value):  # type: ignore[arg-type]
                 fired.append(probe.rule)
         return tuple(fired)
 
@@ -982,7 +984,7 @@ def _only_nudge_errors(
     `NudgeError` logged and raised as one: for the entry points documented to raise
     only `NudgeError`."""
     host = decimal.getcontext()
-    decimal.setcontext(_exact_context())  # a swap: cheaper than localcontext's copy
+    decimal.setcontext(thread_context())  # a swap: cheaper than localcontext's copy
     try:
         return run(*args, **kwargs)
     except NudgeError:
@@ -992,29 +994,3 @@ def _only_nudge_errors(
         raise NudgeError(_problem(error)) from error
     finally:
         decimal.setcontext(host)
-
-
-_EXACT = decimal.Context(
-    prec=PRECISION,
-    rounding=decimal.ROUND_HALF_EVEN,
-    Emin=-999_999,
-    Emax=999_999,
-    capitals=1,
-    clamp=0,
-    flags=[],
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
-)
-"""The decimal context the SDK computes in, whatever the host's: `PRECISION` digits,
-Python's default rounding (half to even) and traps. Every rounding that matters names
-its mode; this only makes sure the host's settings (a `ROUND_DOWN`, a trapped
-`Inexact`) never reach the SDK's arithmetic."""
-_threads = threading.local()
-
-
-def _exact_context() -> decimal.Context:
-    """This thread's copy of `_EXACT` (a context collects flags: one per thread)."""
-    try:
-        return cast(decimal.Context, _threads.context)
-    except AttributeError:
-        context = _threads.context = _EXACT.copy()
-        return context

@@ -372,7 +372,8 @@ def clean_usage(
                 clean[metric] = Decimal(value)
                 continue
         elif isinstance(value, float) and 0 <= value <= MAX_USAGE and metric in metrics:
-            clean[metric] = value
+            # A subclass (numpy.float64) as the plain float it is: `Usage` reads floats.
+            clean[metric] = value if type(value) is float else float.__float__(value)
             continue
         elif isinstance(value, Mapping) and metric in metrics:
             reading = _reading(metric, value)

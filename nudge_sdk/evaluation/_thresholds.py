@@ -30,6 +30,7 @@ import attrs
 from nudge_sdk.catalog._catalog import UNLIMITED, Catalog, MetricKind, Plan
 from nudge_sdk.catalog._rules import Milestone, Rule, UsageThreshold
 from nudge_sdk.evaluation._account import MAX_USAGE, exact_float
+from nudge_sdk.evaluation._exact import EXACT
 
 __all__ = ["Probe", "Probes", "needed_metric", "plain"]
 
@@ -136,12 +137,12 @@ def needed_metric(rule: Rule) -> str:
 
 
 def _probe(rule: Rule, trigger: UsageThreshold, limit: Decimal) -> Probe:
-    with decimal.localcontext(prec=60):  # as the general path: `PRECISION`, exact here
+    with decimal.localcontext(EXACT):  # as the general path, whatever the host's context
         if trigger.measure == "share":
             reach = Fraction(min(level * limit for level in trigger.levels)) / 100
         else:
             reach = Fraction(limit - max(trigger.levels))
-    low, high = _bracket(reach)
+        low, high = _bracket(reach)
     return Probe(
         rule=rule.id,
         metric=trigger.metric,

@@ -1,0 +1,44 @@
+"""The decimal context the SDK computes in, whatever the host's.
+
+Python's `decimal` arithmetic follows the calling thread's context, which belongs to the
+host: a web app may lower its precision, round down, or trap `Inexact`. Nothing the SDK
+computes may depend on that. `EXACT` is Python's default context with `PRECISION`
+digits; the entry points swap in this thread's copy of it (`thread_context`) and give
+the host's back, and what is compiled at construction (the decision path's probes) is
+computed in it too. Every rounding that matters names its own mode.
+"""
+
+from __future__ import annotations
+
+import decimal
+import threading
+
+from nudge_sdk.evaluation._recommend import PRECISION
+
+__all__ = ["EXACT", "thread_context"]
+
+EXACT = decimal.Context(
+    prec=PRECISION,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+"""`PRECISION` digits, Python's default rounding (half to even), exponents and traps."""
+
+
+class _Copies(threading.local):
+    def __init__(self) -> None:
+        self.context = EXACT.copy()  # a context collects flags: one per thread
+
+
+_COPIES = _Copies()
+
+
+def thread_context() -> decimal.Context:
+    """This thread's copy of `EXACT`, to swap in with `decimal.setcontext` (cheaper
+    than `decimal.localcontext`, which copies a context on every entry)."""
+    return _COPIES.context
