@@ -582,8 +582,7 @@ class Evaluator:
         probes = self._probes.get(account.plan)
         if (
             probes is None
-            or account.addons
-            or account.grants
+            or not _bare(account)
             or not probes.cover(usage)
             or (account.locale and not recognised(account.locale))
             or not self._silencing.isdisjoint(account.signals)
@@ -636,7 +635,7 @@ class Evaluator:
     ) -> Mapping[str, object]:
         check_account(account)
         check_sizes(usage, account)
-        if account.signals or account.addons or account.attributes or account.grants:
+        if not _bare(account):
             check_members(account)
         assert type(usage) is dict or isinstance(usage, Mapping)  # check_sizes said so
         plain: Mapping[str, object] = usage if type(usage) is dict else dict(usage)
@@ -656,7 +655,7 @@ class Evaluator:
                 and FIRST_INSTANT <= value <= LAST_INSTANT
             ):
                 in_range(name, value)
-        if account.grants or account.addons:
+        if not _bare(account):
             _check_grants_and_addons(account)
         if state is not None:
             _check_state(state)
@@ -843,6 +842,25 @@ def _window(hit: Hit, ctx: Context) -> datetime | None:
     if hit.level is None or hit.metric is None:
         return None
     return ctx.entitlements[hit.metric].resets_at
+
+
+def _bare(account: Account) -> bool:
+    """Whether the account carries no signals, add-ons, attributes or grants, in the
+    builtin types whose emptiness cannot lie (a host mapping may say it is empty and
+    still iterate items: that one is looked at)."""
+    return (
+        type(account.signals) in _EMPTY_SETS
+        and not account.signals
+        and type(account.addons) is dict
+        and not account.addons
+        and type(account.attributes) is dict
+        and not account.attributes
+        and type(account.grants) is tuple
+        and not account.grants
+    )
+
+
+_EMPTY_SETS = (frozenset, set)
 
 
 def _check_grants_and_addons(account: Account) -> None:

@@ -391,7 +391,7 @@ def clean_usage(
 
 def exact_float(value: float) -> Decimal:
     """A finite float at its shortest decimal text, to at most `USAGE_PLACES` places."""
-    text = repr(value)
+    text = float.__repr__(value)  # a subclass's own repr may say more (np.float64(9.2))
     point = text.find(".")
     exact = Decimal(text)
     # Most floats have few decimals; only look closer when the text says so.
