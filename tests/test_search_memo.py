@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nudge_sdk import Catalog, Currency, Interval, Plan, Price, Unit
-from nudge_sdk.evaluation._recommend import Need, Option, Recommender, _granting, _groups
+from nudge_sdk.evaluation._recommend import (
+    Need,
+    Option,
+    Recommender,
+    _granting,
+    _groups,
+    holding,
+)
 from tests.test_recommend import METRICS, MONTH, accounts_needs, holding_catalogs
 
 Ask = tuple[int, Need, tuple[str, ...] | None]
@@ -129,3 +136,18 @@ def test_plans_selling_the_same_addons_share_their_groups(
         for rung in recommender.rungs(MONTH):
             own = _groups(_granting(catalog, MONTH, rung.plan.id, short), MONTH, short)
             assert own == recommender.groups(MONTH, rung, short)
+
+
+@given(st.data())
+def test_holding_changes_only_what_the_account_holds(data: st.DataObject) -> None:
+    """`holding` (which builds its `Need` field by field) gives the need with only the
+    account's features, add-ons, limits, plan and floor changed, as `attrs.evolve`."""
+    catalog = data.draw(holding_catalogs())
+    plan, addons, need = data.draw(accounts_needs(catalog))
+    least = data.draw(st.integers(0, 5000))
+    again = holding(catalog, need, plan, addons, least=least, plan_features=False)
+    expected = attrs.evolve(
+        need, features=again.features, held=again.held, have=again.have, plan=plan, least=least
+    )
+    assert expected == again
+    assert need.features <= again.features
