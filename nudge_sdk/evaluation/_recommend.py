@@ -30,7 +30,17 @@ however large), and two metrics joined by bundles, with hard limits and no floor
 `PairTable` while the need is of bounded size. The rest go to the branch and bound: it
 never lists quantities, it walks them lazily, best-value packs first from the covering
 quantity down, and stops as soon as a lower bound (what is spent plus the shortfall at
-the best rate still available) cannot beat the best found. Every search honours
+the best rate still available) cannot beat the best found.
+
+What depends only on the catalog is worked out once per `Recommender` and kept: the
+plans sold by each interval with their prices, and per plan the groups of add-ons, the
+best rates and the tables. What depends on the account is worked out once per
+evaluation and shared by its searches (`Budget`): a plan's price for its seats, the
+bound on a plan's cost for its usage, and the answer to each question. Plans are
+searched in the order of their bounds, and a bound is only worked out for a plan whose
+price alone does not rule it out.
+
+Every search honours
 a `Budget`: a deadline on an injected clock (`time.thread_time` by default), the one
 thing in the evaluation that reads a clock, because a deadline is about elapsed time
 and not about the account. Past it, a search returns the best option found so far, or
