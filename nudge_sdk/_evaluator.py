@@ -31,8 +31,11 @@ account in a currency the catalog does not sell is unusable input, as any other.
 The one clock: the evaluator is pure and takes `now` as input, except for the deadline
 of its offer searches (right-sizing can be asked about absurd quantities). A deadline
 is about the work a search does, so it reads `clock` (`time.thread_time`, the CPU time
-of the calling thread, unless one is injected at construction, as tests do). Past
-`deadline`, a search keeps the best option it found so far, or none: the rule's reason
+of the calling thread, unless one is injected at construction, as tests do). Time the
+thread spends in Python's garbage collector while a search runs is not counted: a
+`gc.callbacks` hook reads the same clock as each collection starts and stops, so a
+collection triggered by other work in the host's process cannot use up the deadline.
+Past `deadline`, a search keeps the best option it found so far, or none: the rule's reason
 is ``search_deadline`` and the result has a problem.
 """
 
