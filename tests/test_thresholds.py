@@ -74,22 +74,19 @@ def near(draw: st.DrawFn, reach: Fraction) -> float:
     return min(max(value, 0.0), float(MAX_USAGE))
 
 
+def _probe(reach: Fraction) -> Probe:
+    """A probe for `reach`, bracketed as `Probes.of` brackets it."""
+    low, high = _bracket(reach)
+    whole = max(0, math.ceil(reach))
+    return Probe(rule="r", metric="m", placement="p", reach=reach, low=low, high=high,
+                 whole=whole, starts=None, ends=None)  # fmt: skip
+
+
 @settings(max_examples=20_000 if LONG else 400)
 @given(reaches, st.data())
 def test_a_probe_reads_usage_as_the_general_path(reach: Fraction, data: st.DataObject) -> None:
     """`Probe.fires` is "the exact reading is at least `reach`", for floats and ints."""
-    low, high = _bracket(reach)
-    probe = Probe(
-        rule="r",
-        metric="m",
-        placement="p",
-        reach=reach,
-        low=low,
-        high=high,
-        whole=max(0, math.ceil(reach)),
-        starts=None,
-        ends=None,
-    )
+    probe = _probe(reach)
     value = data.draw(near(reach))
     assert probe.fires(value) == (exact_float(value) >= reach)
     whole = data.draw(st.integers(0, MAX_USAGE))
@@ -296,18 +293,7 @@ def test_the_probes_take_the_usual_request() -> None:
 )
 def test_the_band_is_read_exactly(reach: Fraction, below: float | None, at: float) -> None:
     """Floats a hair below a reach can read as reaching it; the probe agrees."""
-    low, high = _bracket(reach)
-    probe = Probe(
-        rule="r",
-        metric="m",
-        placement="p",
-        reach=reach,
-        low=low,
-        high=high,
-        whole=math.ceil(reach),
-        starts=None,
-        ends=None,
-    )
+    probe = _probe(reach)
     if below is not None:
         assert probe.fires(below) == (exact_float(below) >= reach)
     assert probe.fires(at) == (exact_float(at) >= reach)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import decimal
 import threading
 
-from nudge_sdk.evaluation._recommend import PRECISION
+__all__ = ["EXACT", "PRECISION", "thread_context"]
 
-__all__ = ["EXACT", "thread_context"]
+PRECISION = 60
+"""Significant digits for usage-times-price arithmetic: usage is at most 10**15 with
+nine decimal places (24 digits), so products with any catalog price stay exact."""
 
 EXACT = decimal.Context(
     prec=PRECISION,

@@ -70,6 +70,7 @@ import attrs
 from nudge_sdk.billing._periods import Interval
 from nudge_sdk.billing._policy import Price
 from nudge_sdk.catalog._catalog import UNLIMITED, AddOn, Catalog, Limit, Plan
+from nudge_sdk.evaluation._exact import EXACT, PRECISION
 from nudge_sdk.evaluation._packs import PackTable, PairTable
 
 __all__ = [
@@ -86,21 +87,10 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-PRECISION = 60
-"""Significant digits for usage-times-price arithmetic: usage is at most 10**15 with
-nine decimal places (24 digits), so products with any catalog price stay exact."""
-_EXACT = decimal.Context(
-    prec=PRECISION,
-    rounding=decimal.ROUND_HALF_EVEN,
-    Emin=-999_999,
-    Emax=999_999,
-    capitals=1,
-    clamp=0,
-    flags=[],
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
-)
-"""Where a search computes: Python's defaults but `PRECISION` digits and `Inexact`
-trapped (the evaluator's context, exact or failing)."""
+_EXACT = EXACT.copy()
+_EXACT.traps[decimal.Inexact] = True
+"""Where a search computes: the SDK's context (`EXACT`) with `Inexact` trapped, exact or
+failing."""
 _BOUNDING = decimal.Context(prec=PRECISION, rounding=decimal.ROUND_FLOOR, traps=[])
 """Where lower bounds on a plan's cost are worked out: rounding down keeps them bounds."""
 DEADLINE = 0.05
